@@ -1,0 +1,52 @@
+/*
+ * The physical memory map of QEMU's "virt" machine as Kiln uses it, and the
+ * layout of the kernel's and of each process's virtual address space.
+ *
+ * Physical:
+ *   0x00001000  boot ROM
+ *   0x02000000  CLINT (core-local timer)
+ *   0x0C000000  PLIC (interrupt controller)
+ *   0x10000000  UART0
+ *   0x10001000  virtio-mmio disk
+ *   0x80000000  RAM: the kernel is loaded here; the rest is free pages up to PHYSTOP
+ *
+ * User space runs from 0 up to at most PLIC: text, data, a guard page, the
+ * stack, then the heap. The top two pages of every address space hold the
+ * trampoline and (in user page tables) the trapframe.
+ */
+#ifndef KILN_MEMLAYOUT_H
+#define KILN_MEMLAYOUT_H
+
+#define UART0      0x10000000L
+#define UART0_IRQ  10
+
+#define VIRTIO0      0x10001000L
+#define VIRTIO0_IRQ  1
+
+#define CLINT             0x02000000L
+#define CLINT_MTIMECMP(hart) (CLINT + 0x4000 + 8 * (hart))
+#define CLINT_MTIME       (CLINT + 0xBFF8)
+
+#define PLIC               0x0c000000L
+#define PLIC_PRIORITY      (PLIC + 0x0)
+#define PLIC_PENDING       (PLIC + 0x1000)
+#define PLIC_SENABLE(hart) (PLIC + 0x2080 + (hart) * 0x100)
+#define PLIC_SPRIORITY(hart) (PLIC + 0x201000 + (hart) * 0x2000)
+#define PLIC_SCLAIM(hart)  (PLIC + 0x201004 + (hart) * 0x2000)
+
+#define KERNBASE  0x80000000L
+#define PHYSTOP   (KERNBASE + 128 * 1024 * 1024)
+
+/* The highest user address: user memory must stay below the PLIC. */
+#define MAXUVA  PLIC
+
+/* The trampoline page sits at the very top of every address space. */
+#define TRAMPOLINE (MAXVA - PGSIZE)
+
+/* Kernel stacks sit below the trampoline, each above an unmapped guard page. */
+#define KSTACK(p) (TRAMPOLINE - ((p) + 1) * 2 * PGSIZE)
+
+/* In user page tables the trapframe sits just below the trampoline. */
+#define TRAPFRAME (TRAMPOLINE - PGSIZE)
+
+#endif

@@ -1,0 +1,35 @@
+/* Memory layer: physical pages (kalloc.c) and page tables (vm.c). */
+#ifndef KILN_MEMORY_H
+#define KILN_MEMORY_H
+
+/* kalloc.c */
+void kinit(void);
+void *kalloc(void);        /* one 4096-byte page (contents undefined), or 0 */
+void kfree(void *pa);
+uint64 kfreepages(void);   /* pages currently free */
+
+/* vm.c: the kernel page table */
+void kvminit(void);
+void kvminithart(void);
+extern pagetable_t kernel_pagetable;
+
+/* vm.c: page-table primitives */
+pte_t *walk(pagetable_t pt, uint64 va, int alloc);
+uint64 walkaddr(pagetable_t pt, uint64 va);   /* user pages only; 0 if none */
+int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm);
+
+/* vm.c: user address spaces */
+pagetable_t uvmcreate(void);
+uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm);
+uint64 uvmdealloc(pagetable_t pt, uint64 oldsz, uint64 newsz);
+int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
+void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);
+void uvmfree(pagetable_t pt, uint64 sz);
+void uvmclear(pagetable_t pt, uint64 va);     /* clear PTE_U: the stack guard */
+
+/* vm.c: moving data across the user/kernel boundary; 0 on success, -1 on a bad address */
+int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);
+int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);
+
+#endif

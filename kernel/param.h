@@ -1,0 +1,20 @@
+/* System-wide limits. The names match xv6 so that course material applies. */
+#ifndef KILN_PARAM_H
+#define KILN_PARAM_H
+
+#define NPROC        64    /* processes */
+#define NCPU          8    /* harts the kernel supports */
+#define NOFILE       16    /* open files per process */
+#define NFILE       100    /* open files in the whole system */
+#define NINODE       50    /* in-memory inodes */
+#define NDEV         10    /* device major numbers */
+#define ROOTDEV       1    /* device number of the root file system */
+#define MAXARG       32    /* exec arguments */
+#define MAXOPBLOCKS  10    /* blocks one file-system operation may write */
+#define LOGSIZE      (MAXOPBLOCKS * 3)  /* log blocks on disk */
+#define NBUF         (MAXOPBLOCKS * 3)  /* buffer cache size */
+#define FSSIZE       2000  /* file-system size in blocks */
+#define MAXPATH      128   /* longest path name */
+#define USERSTACK    1     /* pages of user stack */
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * Basics layer: spin locks. Locks are counted by name: every lock named
+ * "proc" adds to the same counters, however many there are and even after
+ * they are gone (pipes come and go). The "statistics" device shows them.
+ */
+#ifndef KILN_SPINLOCK_H
+#define KILN_SPINLOCK_H
+
+struct cpu;
+
+/* Counters shared by all locks of one name. */
+struct lockstat {
+  const char *name;
+  uint64 nacquire;        /* successful acquisitions */
+  uint64 nspin;           /* failed test-and-set attempts while waiting */
+};
+
+struct spinlock {
+  uint locked;
+  const char *name;
+  struct cpu *cpu;        /* holder, for holding() and debugging */
+  struct lockstat *stat;  /* this name's counters */
+};
+
+void initlock(struct spinlock *lk, const char *name);
+void acquire(struct spinlock *lk);
+void release(struct spinlock *lk);
+int holding(struct spinlock *lk);
+/* Interrupts off, nestable: every push_off needs a matching pop_off. */
+void push_off(void);
+void pop_off(void);
+/* Write one line per lock name, "lock NAME acquire N spin N\n", into buf
+   (at most n bytes); returns the length written. */
+int lockstats(char *buf, int n);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * System call dispatch and argument fetching. A user program puts the call
+ * number in a7 and the arguments in a0..a5; the result goes back in a0.
+ */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "lib.h"
+#include "memory.h"
+#include "proc.h"
+#include "syscall.h"
+#include "syscall_args.h"
+
+int fetchaddr(uint64 addr, uint64 *ip)
+{
+  return copyin(myproc()->pagetable, ip, addr, sizeof(*ip));
+}
+
+int fetchstr(uint64 addr, char *buf, int max)
+{
+  if (copyinstr(myproc()->pagetable, buf, addr, max) < 0)
+    return -1;
+  return strlen(buf);
+}
+
+static uint64 argraw(int n)
+{
+  struct trapframe *tf = myproc()->trapframe;
+  switch (n) {
+  case 0: return tf->a0;
+  case 1: return tf->a1;
+  case 2: return tf->a2;
+  case 3: return tf->a3;
+  case 4: return tf->a4;
+  case 5: return tf->a5;
+  }
+  panic("argraw: no such argument register");
+}
+
+void argint(int n, int *ip)
+{
+  *ip = argraw(n);
+}
+
+/* Pointers are not checked here: copyin/copyout check them when used. */
+void argaddr(int n, uint64 *ap)
+{
+  *ap = argraw(n);
+}
+
+int argstr(int n, char *buf, int max)
+{
+  uint64 addr;
+  argaddr(n, &addr);
+  return fetchstr(addr, buf, max);
+}
+
+uint64 sys_fork(void);
+uint64 sys_exit(void);
+uint64 sys_wait(void);
+uint64 sys_pipe(void);
+uint64 sys_read(void);
+uint64 sys_kill(void);
+uint64 sys_exec(void);
+uint64 sys_fstat(void);
+uint64 sys_chdir(void);
+uint64 sys_dup(void);
+uint64 sys_getpid(void);
+uint64 sys_sbrk(void);
+uint64 sys_sleep(void);
+uint64 sys_uptime(void);
+uint64 sys_open(void);
+uint64 sys_write(void);
+uint64 sys_mknod(void);
+uint64 sys_unlink(void);
+uint64 sys_link(void);
+uint64 sys_mkdir(void);
+uint64 sys_close(void);
+
+static uint64 (*const syscalls[])(void) = {
+  [SYS_fork] sys_fork,     [SYS_exit] sys_exit,     [SYS_wait] sys_wait,
+  [SYS_pipe] sys_pipe,     [SYS_read] sys_read,     [SYS_kill] sys_kill,
+  [SYS_exec] sys_exec,     [SYS_fstat] sys_fstat,   [SYS_chdir] sys_chdir,
+  [SYS_dup] sys_dup,       [SYS_getpid] sys_getpid, [SYS_sbrk] sys_sbrk,
+  [SYS_sleep] sys_sleep,   [SYS_uptime] sys_uptime, [SYS_open] sys_open,
+  [SYS_write] sys_write,   [SYS_mknod] sys_mknod,   [SYS_unlink] sys_unlink,
+  [SYS_link] sys_link,     [SYS_mkdir] sys_mkdir,   [SYS_close] sys_close,
+};
+
+void syscall(void)
+{
+  struct proc *p = myproc();
+  uint64 num = p->trapframe->a7;
+
+  if (num < NELEM(syscalls) && syscalls[num]) {
+    p->trapframe->a0 = syscalls[num]();
+  } else {
+    printf("pid %d (%s): unknown system call %ld\n", p->pid, p->name, (long)num);
+    p->trapframe->a0 = -1;
+  }
+}

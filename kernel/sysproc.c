@@ -1,0 +1,118 @@
+/* System calls about processes, memory and time. */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "lib.h"
+#include "memory.h"
+#include "proc.h"
+#include "syscall_args.h"
+
+uint64 sys_exit(void)
+{
+  int status;
+  argint(0, &status);
+  exit(status);
+}
+
+uint64 sys_getpid(void)
+{
+  return myproc()->pid;
+}
+
+uint64 sys_fork(void)
+{
+  return fork();
+}
+
+uint64 sys_wait(void)
+{
+  uint64 status_addr;
+  argaddr(0, &status_addr);
+  return wait(status_addr);
+}
+
+uint64 sys_sbrk(void)
+{
+  int n;
+  argint(0, &n);
+  uint64 oldsz = myproc()->sz;
+  if (growproc(n) < 0)
+    return -1;
+  return oldsz;
+}
+
+uint64 sys_sleep(void)
+{
+  int n;
+  argint(0, &n);
+  acquire(&tickslock);
+  uint start = ticks;
+  while (ticks - start < (uint)(n < 0 ? 0 : n)) {
+    if (killed(myproc())) {
+      release(&tickslock);
+      return -1;
+    }
+    sleep(&ticks, &tickslock);
+  }
+  release(&tickslock);
+  return 0;
+}
+
+uint64 sys_kill(void)
+{
+  int pid;
+  argint(0, &pid);
+  return kill(pid);
+}
+
+uint64 sys_uptime(void)
+{
+  acquire(&tickslock);
+  uint t = ticks;
+  release(&tickslock);
+  return t;
+}
+
+/* Free the kernel copies of exec's arguments. */
+static void free_args(char **argv)
+{
+  for (int i = 0; argv[i]; i++)
+    kfree(argv[i]);
+}
+
+/*
+ * Copy exec's user argv into kernel pages, one per argument. Returns 0, or
+ * -1 for a bad pointer, an argument longer than a page, too many arguments,
+ * or no memory; argv is 0-terminated either way.
+ */
+static int fetch_args(uint64 uargv, char **argv)
+{
+  for (int i = 0;; i++) {
+    argv[i] = 0;
+    uint64 uarg;
+    if (fetchaddr(uargv + i * sizeof(uint64), &uarg) < 0)
+      return -1;
+    if (uarg == 0)
+      return 0;
+    if (i == MAXARG || (argv[i] = kalloc()) == 0)
+      return -1;
+    argv[i + 1] = 0;
+    if (fetchstr(uarg, argv[i], PGSIZE) < 0)
+      return -1;
+  }
+}
+
+uint64 sys_exec(void)
+{
+  char path[MAXPATH];
+  char *argv[MAXARG + 1];
+  uint64 uargv;
+
+  argaddr(1, &uargv);
+  if (argstr(0, path, MAXPATH) < 0)
+    return -1;
+  int ret = fetch_args(uargv, argv) < 0 ? -1 : exec(path, argv);
+  free_args(argv);
+  return ret;
+}

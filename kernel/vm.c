@@ -1,0 +1,302 @@
+/*
+ * Page tables: the kernel's own (one for the whole system), the primitives
+ * for Sv39 three-level tables, user address spaces, and copying across the
+ * user/kernel boundary by walking the user table in software.
+ */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "lib.h"
+#include "memory.h"
+
+pagetable_t kernel_pagetable;
+
+extern char etext[];       /* end of kernel text; see kernel.ld */
+extern char trampoline[];  /* trampoline.S */
+
+/* Map a range into the kernel table at boot; failure here is fatal. */
+static void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 size, int perm)
+{
+  if (mappages(kpt, va, size, pa, perm) != 0)
+    panic("kvmmap: out of memory at boot");
+}
+
+static pagetable_t kvmmake(void)
+{
+  pagetable_t kpt = kalloc();
+  if (kpt == 0)
+    panic("kvmmake: out of memory at boot");
+  memset(kpt, 0, PGSIZE);
+
+  /* Devices, identity-mapped. */
+  kvmmap(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
+  kvmmap(kpt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
+
+  /* Kernel text is executable and read-only; the rest of RAM is data. */
+  kvmmap(kpt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
+  kvmmap(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
+
+  /* The trampoline at the top, where user page tables have it too. */
+  kvmmap(kpt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
+  return kpt;
+}
+
+void kvminit(void)
+{
+  kernel_pagetable = kvmmake();
+}
+
+/* Turn on paging with the kernel page table on this hart. */
+void kvminithart(void)
+{
+  sfence_vma();  /* earlier writes to page tables must be visible */
+  w_satp(MAKE_SATP(kernel_pagetable));
+  sfence_vma();  /* drop stale translations */
+}
+
+/*
+ * The address of the level-0 PTE for va, creating the intermediate tables on
+ * the way down when alloc is set. Returns 0 if a table is missing (or cannot
+ * be allocated).
+ */
+pte_t *walk(pagetable_t pt, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    panic("walk: address beyond MAXVA");
+
+  for (int level = 2; level > 0; level--) {
+    pte_t *pte = &pt[PX(level, va)];
+    if (*pte & PTE_V) {
+      pt = (pagetable_t)PTE2PA(*pte);
+      continue;
+    }
+    if (!alloc || (pt = kalloc()) == 0)
+      return 0;
+    memset(pt, 0, PGSIZE);
+    *pte = PA2PTE(pt) | PTE_V;
+  }
+  return &pt[PX(0, va)];
+}
+
+uint64 walkaddr(pagetable_t pt, uint64 va)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pt, va, 0);
+  if (pte == 0 || (*pte & PTE_V) == 0 || (*pte & PTE_U) == 0)
+    return 0;
+  return PTE2PA(*pte);
+}
+
+/*
+ * Map the page-aligned range [va, va+size) to physical memory starting at pa.
+ * Returns -1 if a page-table page cannot be allocated; the pages mapped so far
+ * stay mapped, for the caller to undo.
+ */
+int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
+{
+  if (va % PGSIZE != 0 || size % PGSIZE != 0 || size == 0)
+    panic("mappages: range not page-aligned");
+
+  for (uint64 off = 0; off < size; off += PGSIZE) {
+    pte_t *pte = walk(pt, va + off, 1);
+    if (pte == 0)
+      return -1;
+    if (*pte & PTE_V)
+      panic("mappages: page already mapped");
+    *pte = PA2PTE(pa + off) | perm | PTE_V;
+  }
+  return 0;
+}
+
+/* Remove npages of mappings from page-aligned va; they must exist. */
+void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
+{
+  if (va % PGSIZE != 0)
+    panic("uvmunmap: address not page-aligned");
+
+  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
+    pte_t *pte = walk(pt, a, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      panic("uvmunmap: page not mapped");
+    if (PTE_FLAGS(*pte) == PTE_V)
+      panic("uvmunmap: not a leaf");
+    if (do_free)
+      kfree((void *)PTE2PA(*pte));
+    *pte = 0;
+  }
+}
+
+pagetable_t uvmcreate(void)
+{
+  pagetable_t pt = kalloc();
+  if (pt)
+    memset(pt, 0, PGSIZE);
+  return pt;
+}
+
+/*
+ * Grow a user address space from oldsz to newsz bytes with zeroed pages.
+ * Returns the new size, or 0 (with nothing changed) when memory runs out or
+ * newsz would reach the devices that sit above user space.
+ */
+uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
+{
+  if (newsz <= oldsz)
+    return oldsz;
+  if (newsz > MAXUVA)
+    return 0;
+
+  for (uint64 a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
+    char *mem = kalloc();
+    if (mem == 0) {
+      uvmdealloc(pt, a, oldsz);
+      return 0;
+    }
+    memset(mem, 0, PGSIZE);
+    if (mappages(pt, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | xperm) != 0) {
+      kfree(mem);
+      uvmdealloc(pt, a, oldsz);
+      return 0;
+    }
+  }
+  return newsz;
+}
+
+/* Shrink a user address space from oldsz to newsz bytes; returns newsz. */
+uint64 uvmdealloc(pagetable_t pt, uint64 oldsz, uint64 newsz)
+{
+  if (newsz >= oldsz)
+    return oldsz;
+  uint64 first = PGROUNDUP(newsz), last = PGROUNDUP(oldsz);
+  if (first < last)
+    uvmunmap(pt, first, (last - first) / PGSIZE, 1);
+  return newsz;
+}
+
+/* Free the page-table pages themselves; every leaf must be gone already. */
+static void freewalk(pagetable_t pt)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = pt[i];
+    if ((pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)) == 0) {
+      freewalk((pagetable_t)PTE2PA(pte));
+      pt[i] = 0;
+    } else if (pte & PTE_V) {
+      panic("freewalk: leaf still mapped");
+    }
+  }
+  kfree(pt);
+}
+
+void uvmfree(pagetable_t pt, uint64 sz)
+{
+  if (sz > 0)
+    uvmunmap(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  freewalk(pt);
+}
+
+/*
+ * Give new a private copy of old's first sz bytes of user memory.
+ * Returns -1 (leaving new empty again) when memory runs out.
+ */
+int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
+{
+  for (uint64 va = 0; va < sz; va += PGSIZE) {
+    pte_t *pte = walk(old, va, 0);
+    if (pte == 0 || (*pte & PTE_V) == 0)
+      panic("uvmcopy: page not mapped");
+    char *mem = kalloc();
+    if (mem == 0) {
+      uvmunmap(new, 0, va / PGSIZE, 1);
+      return -1;
+    }
+    memmove(mem, (char *)PTE2PA(*pte), PGSIZE);
+    if (mappages(new, va, PGSIZE, (uint64)mem, PTE_FLAGS(*pte)) != 0) {
+      kfree(mem);
+      uvmunmap(new, 0, va / PGSIZE, 1);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void uvmclear(pagetable_t pt, uint64 va)
+{
+  pte_t *pte = walk(pt, va, 0);
+  if (pte == 0)
+    panic("uvmclear: page not mapped");
+  *pte &= ~PTE_U;
+}
+
+/* The user-accessible PTE for va, or 0. Writing needs PTE_W too. */
+static pte_t *user_pte(pagetable_t pt, uint64 va, int for_write)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = walk(pt, va, 0);
+  if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
+    return 0;
+  if (for_write && (*pte & PTE_W) == 0)
+    return 0;
+  return pte;
+}
+
+int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
+{
+  const char *from = src;
+  while (len > 0) {
+    uint64 va0 = PGROUNDDOWN(dstva);
+    pte_t *pte = user_pte(pt, va0, 1);
+    if (pte == 0)
+      return -1;
+    uint64 n = PGSIZE - (dstva - va0);
+    if (n > len)
+      n = len;
+    memmove((char *)PTE2PA(*pte) + (dstva - va0), from, n);
+    len -= n;
+    from += n;
+    dstva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
+{
+  char *to = dst;
+  while (len > 0) {
+    uint64 va0 = PGROUNDDOWN(srcva);
+    pte_t *pte = user_pte(pt, va0, 0);
+    if (pte == 0)
+      return -1;
+    uint64 n = PGSIZE - (srcva - va0);
+    if (n > len)
+      n = len;
+    memmove(to, (char *)PTE2PA(*pte) + (srcva - va0), n);
+    len -= n;
+    to += n;
+    srcva = va0 + PGSIZE;
+  }
+  return 0;
+}
+
+/* Copy a NUL-terminated string of at most max bytes (NUL included). */
+int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
+{
+  while (max > 0) {
+    uint64 va0 = PGROUNDDOWN(srcva);
+    pte_t *pte = user_pte(pt, va0, 0);
+    if (pte == 0)
+      return -1;
+    const char *p = (const char *)PTE2PA(*pte) + (srcva - va0);
+    uint64 n = PGSIZE - (srcva - va0);
+    for (; n > 0 && max > 0; n--, max--, p++, dst++, srcva++) {
+      *dst = *p;
+      if (*p == '\0')
+        return 0;
+    }
+  }
+  return -1;
+}
