@@ -18,14 +18,10 @@ extern char trampoline[];  /* trampoline.S */
 
 static struct proc *initproc;
 static int nextpid = 1;
-static struct spinlock pid_lock;
 
 static int allocpid(void)
 {
-  acquire(&pid_lock);
-  int pid = nextpid++;
-  release(&pid_lock);
-  return pid;
+  return __sync_fetch_and_add(&nextpid, 1);
 }
 
 /* A user page table holding just the trampoline and p's trapframe. */

@@ -73,6 +73,9 @@ void scheduler(void)
     intr_on();
     int ran = 0;
     for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+      /* A lock-free peek skips most slots cheaply; the lock makes it sure. */
+      if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE)
+        continue;
       acquire(&p->lock);
       if (p->state == RUNNABLE) {
         run(c, p);
@@ -141,7 +144,10 @@ void sleep(void *chan, struct spinlock *lk)
 void wakeup(void *chan)
 {
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
-    if (p == myproc())
+    /* An UNUSED slot cannot be asleep on chan, so it needs no lock. A
+       SLEEPING-to-be process must not be skipped: it may still be on its
+       way into sleep(), holding p->lock. */
+    if (p == myproc() || __atomic_load_n(&p->state, __ATOMIC_RELAXED) == UNUSED)
       continue;
     acquire(&p->lock);
     if (p->state == SLEEPING && p->chan == chan)

@@ -1,0 +1,53 @@
+/*
+ * Devices layer: the platform-level interrupt controller (PLIC), which routes
+ * device interrupts to harts. Kiln takes them in supervisor mode only.
+ */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "lib.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "dev.h"
+
+static inline volatile uint32 *
+plic_reg(uint64 addr)
+{
+  return (volatile uint32 *)addr;
+}
+
+/* Once, for the whole machine: a non-zero priority lets a source interrupt
+   at all (priority 0 means never). */
+void
+plicinit(void)
+{
+  *plic_reg(PLIC_PRIORITY + UART0_IRQ * 4) = 1;
+  *plic_reg(PLIC_PRIORITY + VIRTIO0_IRQ * 4) = 1;
+}
+
+/* On every hart: accept our devices in this hart's supervisor context, at
+   any priority above the threshold 0. */
+void
+plicinithart(void)
+{
+  int hart = cpuid();
+
+  *plic_reg(PLIC_SENABLE(hart)) = (1 << UART0_IRQ) | (1 << VIRTIO0_IRQ);
+  *plic_reg(PLIC_SPRIORITY(hart)) = 0;
+}
+
+/* The interrupt this hart should serve now, or 0 if none (another hart may
+   have claimed it first). */
+int
+plic_claim(void)
+{
+  return *plic_reg(PLIC_SCLAIM(cpuid()));
+}
+
+/* Tell the PLIC that irq has been served, so that it may be raised again. */
+void
+plic_complete(int irq)
+{
+  *plic_reg(PLIC_SCLAIM(cpuid())) = irq;
+}

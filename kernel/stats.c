@@ -1,0 +1,84 @@
+/*
+ * Devices layer: the "statistics" device. Reading it yields text:
+ *
+ *   freepages N
+ *   diskreads N
+ *   lock NAME acquire N spin N     (one line per lock name)
+ *
+ * The text is a snapshot: the first read formats it, later reads continue
+ * where the previous one stopped, and once it is used up a read returns 0
+ * (end of file); the read after that takes a fresh snapshot. There is one
+ * snapshot for the whole system, so concurrent readers share it.
+ */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "fs.h"
+#include "lib.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "memory.h"
+#include "buf.h"
+#include "dev.h"
+#include "file.h"
+
+#define SNAPSHOT_SIZE 4096
+
+static struct {
+  struct spinlock lock;
+  char text[SNAPSHOT_SIZE];
+  int len;      /* bytes of text in the snapshot */
+  int off;      /* bytes already handed to readers */
+  int pending;  /* a snapshot is being read */
+} snap;
+
+static void
+take_snapshot(void)
+{
+  int len = snprintf(snap.text, SNAPSHOT_SIZE, "freepages %lu\ndiskreads %lu\n",
+                     kfreepages(), bdiskreads());
+
+  len += lockstats(snap.text + len, SNAPSHOT_SIZE - len);
+  snap.len = len;
+  snap.off = 0;
+  snap.pending = 1;
+}
+
+static int
+statsread(int user_dst, uint64 dst, int n)
+{
+  int len;
+
+  if (n <= 0)
+    return 0;
+  acquire(&snap.lock);
+  if (!snap.pending)
+    take_snapshot();
+  len = snap.len - snap.off;
+  if (len > n)
+    len = n;
+  if (len == 0) {
+    snap.pending = 0;
+  } else if (either_copyout(user_dst, dst, snap.text + snap.off, len) == -1) {
+    len = -1;
+  } else {
+    snap.off += len;
+  }
+  release(&snap.lock);
+  return len;
+}
+
+static int
+statswrite(int user_src, uint64 src, int n)
+{
+  return -1;
+}
+
+void
+statsinit(void)
+{
+  initlock(&snap.lock, "stats");
+  devsw[STATS].read = statsread;
+  devsw[STATS].write = statswrite;
+}
