@@ -1,0 +1,1 @@
+"""Kiln's lab catalogue and stage tool (see stage.py)."""

@@ -1,0 +1,140 @@
+"""Projection: the annotated source tree as one stage sees it.
+
+The projected tree holds the repository's files minus the instructor-only
+parts (the catalogue's "instructor_only") and minus the files of labs the
+stage has not reached. Every C, assembly and header file that mentions a lab
+macro goes through unifdef with all lab macros set to the stage's values, so
+no lab conditional, no solution code of later labs and no macro remains. A
+file that still names a lab macro afterwards is an error, never a silent leak.
+
+conf/lab and conf/lab.mk record the lab, so that `make` and `make grade` in
+the projected tree need neither the stage tool nor the catalogue.
+"""
+
+import re
+import subprocess
+
+from . import tree
+from .catalogue import display_path, lab_paths, path_covers
+from .errors import ToolError
+
+PREPROCESSED = (".c", ".h", ".S")
+
+
+def project(catalogue, root, stage):
+    """The projected tree of stage, in memory (path -> tree.Entry)."""
+    catalogue.require_available(stage)
+    paths = tree.list_files(root)
+    _check_lab_files_present(catalogue, stage, paths)
+    dropped = list(catalogue.instructor_only) + catalogue.omitted_paths(stage)
+    macros = _macro_pattern(catalogue)
+    unifdef = Unifdef(root, catalogue.defines(stage))
+    result = {}
+    for relpath in paths:
+        if any(path_covers(entry, relpath) for entry in dropped):
+            continue
+        entry = tree.read_entry(root, relpath)
+        if (entry.mode != tree.SYMLINK and relpath.endswith(PREPROCESSED)
+                and macros.search(entry.data)):
+            entry = tree.Entry(unifdef.run(relpath), entry.mode)
+        result[relpath] = entry
+    result.update(conf_files(catalogue, stage))
+    check_no_macros(catalogue, stage, result)
+    return result
+
+
+def project_into(catalogue, root, stage, dest):
+    """Project stage into the new directory dest."""
+    with tree.new_directory(dest):
+        projected = project(catalogue, root, stage)
+        tree.write_tree(projected, dest)
+    return projected
+
+
+def conf_files(catalogue, stage):
+    """conf/lab and conf/lab.mk: identical for a lab's starter and solution."""
+    lab_mk = ("# The lab this tree was made for; the Makefile includes this "
+              "file.\n"
+              "STAGE_LAB := %s\n"
+              "LAB_UPROGS := %s\n"
+              % (stage.lab.name if stage.lab else "",
+                 " ".join(catalogue.programs(stage))))
+    return {
+        "conf/lab": tree.Entry((stage.lab_name + "\n").encode()),
+        "conf/lab.mk": tree.Entry(lab_mk.encode()),
+    }
+
+
+def _check_lab_files_present(catalogue, stage, paths):
+    for lab in catalogue.labs:
+        for entry in lab_paths(lab, stage.level(lab)):
+            if not any(path_covers(entry, path) for path in paths):
+                raise ToolError(
+                    "%s: lab %d (%s) lists %s, but the tree has no such %s "
+                    "(create it, or drop it from the catalogue)"
+                    % (display_path(catalogue.path), lab.number, lab.name,
+                       entry, "directory" if entry.endswith("/") else "file"))
+
+
+def _macro_pattern(catalogue):
+    names = "|".join(re.escape(m) for m in catalogue.macros()) or "(?!)"
+    return re.compile((r"\b(%s)\b" % names).encode())
+
+
+def check_no_macros(catalogue, stage, projected):
+    """Fail, naming file and line, if any lab macro survived projection."""
+    macros = _macro_pattern(catalogue)
+    for relpath in sorted(projected):
+        data = projected[relpath].data
+        found = macros.search(data)
+        if not found:
+            continue
+        line = data.count(b"\n", 0, found.start()) + 1
+        macro = found.group(1).decode()
+        if relpath.endswith(PREPROCESSED):
+            why = ("unifdef resolves only conditionals that the lab macros "
+                   "decide on their own: keep each lab condition free of "
+                   "other symbols, and lab macros out of ordinary code")
+        else:
+            why = ("only .c, .h and .S files go through unifdef, so lab "
+                   "macros may appear only in those")
+        raise ToolError("%s:%d still mentions %s in the projected stage %s; "
+                        "%s" % (relpath, line, macro, stage.name, why))
+
+
+class Unifdef:
+    """Runs unifdef over source files with one stage's macro values."""
+
+    def __init__(self, root, defines):
+        self.root = root
+        # -B: close up the blank lines a removed block leaves behind.
+        self.command = ["unifdef", "-B"] + defines
+
+    def run(self, relpath):
+        try:
+            # "./" keeps a name that starts with "-" from reading as an option.
+            name = "./" + relpath if relpath.startswith("-") else relpath
+            proc = subprocess.run(self.command + [name], cwd=self.root,
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        except FileNotFoundError:
+            raise ToolError("unifdef is not installed; install it (Debian/"
+                            "Ubuntu: sudo apt-get install unifdef; macOS: "
+                            "brew install unifdef) and try again")
+        # Exit status 0: nothing changed; 1: lines removed; 2: an error.
+        if proc.returncode in (0, 1):
+            return proc.stdout
+        raise ToolError("unifdef could not process %s: %s"
+                        % (relpath, _unifdef_complaint(proc)))
+
+
+def _unifdef_complaint(proc):
+    """unifdef's diagnostics, without its name and the truncation notice."""
+    lines = []
+    for line in proc.stderr.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if line.startswith("unifdef: "):
+            line = line[len("unifdef: "):]
+        if line and line != "output may be truncated":
+            lines.append(line)
+    return "; ".join(lines) or "exit status %d" % proc.returncode
