@@ -67,17 +67,29 @@ $(U)/_usertests: $(UTESTS_OBJS) $(ULIB) $(U)/user.ld
 
 UBINS := $(addprefix $(U)/_,$(UPROGS)) $(U)/_usertests
 
+# The disk gets copies without debug information: it would triple their size
+# (and push usertests past the largest file). user/_NAME keeps it for gdb and
+# the backtrace symbolizer.
+$(U)/stripped/_%: $(U)/_%
+	@mkdir -p $(U)/stripped
+	$(OBJCOPY) --strip-debug $< $@
+FSBINS := $(patsubst $(U)/_%,$(U)/stripped/_%,$(UBINS))
+
 # ---- file system image ----
 
 mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
 	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c
 
-fs.img: mkfs/mkfs README.md $(UBINS)
-	mkfs/mkfs $@ README.md $(UBINS)
+fs.img: mkfs/mkfs README.md $(FSBINS)
+	mkfs/mkfs $@ README.md $(FSBINS)
 
 .DEFAULT_GOAL := all
 .PHONY: all
 all: $(K)/kernel fs.img
+
+# Keep every intermediate file (objects, unstripped programs): make would
+# otherwise delete them and rebuild them on every run.
+.SECONDARY:
 
 -include $(K)/*.d $(U)/*.d $(U)/usertests/*.d
 
@@ -125,7 +137,7 @@ clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
 	  mkfs/mkfs fs.img .gdbinit
-	rm -rf tests/logs
+	rm -rf tests/logs $(U)/stripped
 
 help:
 	@echo "Kiln: a RISC-V teaching operating system"

@@ -1,0 +1,1 @@
+"""Kiln's host-side grading library: boot the kernel under QEMU and talk to it."""

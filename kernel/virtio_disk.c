@@ -1,0 +1,243 @@
+/*
+ * Devices layer: the virtio-blk disk behind QEMU's first virtio-mmio slot,
+ * driven through the modern (virtio 1.x) interface with one split virtqueue.
+ *
+ * Every request is a chain of three descriptors: the request header, the
+ * block's data, and a status byte. Many requests may be in flight at once;
+ * the submitting process sleeps on its buf until virtio_disk_intr() sees the
+ * chain come back on the used ring, which also returns the descriptors.
+ */
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "memlayout.h"
+#include "lib.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "fs.h"
+#include "buf.h"
+#include "memory.h"
+#include "proc.h"
+#include "dev.h"
+#include "virtio.h"
+
+/* Descriptors in the queue; three per request, so ten requests in flight. */
+#define NDESC 32
+
+#define SECTOR_SIZE 512
+
+/*
+ * The whole virtqueue lives in one page: the descriptor table at the start,
+ * the available ring right after it, and the used ring in the second half.
+ */
+#define AVAIL_OFFSET (NDESC * sizeof(struct virtq_desc))
+#define USED_OFFSET  (PGSIZE / 2)
+_Static_assert(AVAIL_OFFSET + sizeof(struct virtq_avail) + (NDESC + 1) * sizeof(uint16)
+                 <= USED_OFFSET, "available ring overlaps used ring");
+_Static_assert(USED_OFFSET + sizeof(struct virtq_used) + NDESC * sizeof(struct virtq_used_elem)
+                 + sizeof(uint16) <= PGSIZE, "virtqueue does not fit in a page");
+
+/* What the driver keeps for a request, indexed by the head descriptor of its chain. */
+struct request {
+  struct virtio_blk_req_hdr hdr;  /* the device reads it from here */
+  volatile uint8 status;          /* and writes its verdict here */
+  struct buf *b;
+};
+
+static struct {
+  struct spinlock lock;
+  volatile struct virtq_desc *desc;
+  volatile struct virtq_avail *avail;
+  volatile struct virtq_used *used;
+  char desc_free[NDESC];      /* 1 if the descriptor is not part of a request */
+  uint16 used_seen;           /* used-ring entries already handled */
+  struct request req[NDESC];
+} disk;
+
+static inline volatile uint32 *reg(uint64 offset)
+{
+  return (volatile uint32 *)(VIRTIO0 + offset);
+}
+
+static void set_status_bit(uint32 bit)
+{
+  *reg(VIRTIO_MMIO_STATUS) = *reg(VIRTIO_MMIO_STATUS) | bit;
+}
+
+/* Accept the features Kiln relies on and nothing else. */
+static void negotiate_features(void)
+{
+  uint64 unwanted = (1UL << VIRTIO_BLK_F_RO) | (1UL << VIRTIO_BLK_F_SCSI) |
+                    (1UL << VIRTIO_BLK_F_CONFIG_WCE) | (1UL << VIRTIO_BLK_F_MQ) |
+                    (1UL << VIRTIO_F_ANY_LAYOUT) | (1UL << VIRTIO_RING_F_INDIRECT_DESC) |
+                    (1UL << VIRTIO_RING_F_EVENT_IDX);
+
+  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 0;
+  uint32 low = *reg(VIRTIO_MMIO_DEVICE_FEATURES) & ~(uint32)unwanted;
+  *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
+  *reg(VIRTIO_MMIO_DRIVER_FEATURES) = low;
+
+  /* Of the upper word only VERSION_1 is wanted: a modern device requires it. */
+  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 1;
+  uint32 high = *reg(VIRTIO_MMIO_DEVICE_FEATURES) & (1U << (VIRTIO_F_VERSION_1 - 32));
+  *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
+  *reg(VIRTIO_MMIO_DRIVER_FEATURES) = high;
+
+  set_status_bit(VIRTIO_STATUS_FEATURES_OK);
+  if (!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+    panic("virtio_disk: device refused the features");
+}
+
+static void write_address(uint64 low_reg, uint64 high_reg, uint64 addr)
+{
+  *reg(low_reg) = (uint32)addr;
+  *reg(high_reg) = (uint32)(addr >> 32);
+}
+
+static void setup_queue(void)
+{
+  *reg(VIRTIO_MMIO_QUEUE_SEL) = 0;
+  if (*reg(VIRTIO_MMIO_QUEUE_READY))
+    panic("virtio_disk: queue 0 already in use");
+  if (*reg(VIRTIO_MMIO_QUEUE_NUM_MAX) < NDESC)
+    panic("virtio_disk: queue too small");
+
+  char *page = kalloc();
+  if (page == 0)
+    panic("virtio_disk: no memory for the queue");
+  memset(page, 0, PGSIZE);
+  disk.desc = (volatile struct virtq_desc *)page;
+  disk.avail = (volatile struct virtq_avail *)(page + AVAIL_OFFSET);
+  disk.used = (volatile struct virtq_used *)(page + USED_OFFSET);
+
+  *reg(VIRTIO_MMIO_QUEUE_NUM) = NDESC;
+  write_address(VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint64)disk.desc);
+  write_address(VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint64)disk.avail);
+  write_address(VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint64)disk.used);
+  __sync_synchronize();
+  *reg(VIRTIO_MMIO_QUEUE_READY) = 1;
+
+  for (int i = 0; i < NDESC; i++)
+    disk.desc_free[i] = 1;
+}
+
+void virtio_disk_init(void)
+{
+  initlock(&disk.lock, "virtio_disk");
+
+  /* A missing or legacy disk means QEMU was started with the wrong options. */
+  if (*reg(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MAGIC || *reg(VIRTIO_MMIO_VERSION) != 2 ||
+      *reg(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
+    panic("virtio_disk: no modern virtio-blk device at VIRTIO0");
+
+  *reg(VIRTIO_MMIO_STATUS) = 0;  /* reset */
+  set_status_bit(VIRTIO_STATUS_ACKNOWLEDGE);
+  set_status_bit(VIRTIO_STATUS_DRIVER);
+  negotiate_features();
+  setup_queue();
+  set_status_bit(VIRTIO_STATUS_DRIVER_OK);
+}
+
+/* Take three free descriptors into idx[], all or none. Caller holds disk.lock. */
+static int alloc_chain(int idx[3])
+{
+  int found = 0;
+  for (int i = 0; i < NDESC && found < 3; i++)
+    if (disk.desc_free[i])
+      idx[found++] = i;
+  if (found < 3)
+    return -1;
+  for (int k = 0; k < 3; k++)
+    disk.desc_free[idx[k]] = 0;
+  return 0;
+}
+
+/* Return a finished chain's descriptors and wake anyone waiting for them. */
+static void free_chain(int head)
+{
+  int i = head;
+  for (;;) {
+    uint16 flags = disk.desc[i].flags;
+    uint16 next = disk.desc[i].next;
+    disk.desc[i].addr = 0;
+    disk.desc[i].len = 0;
+    disk.desc[i].flags = 0;
+    disk.desc[i].next = 0;
+    disk.desc_free[i] = 1;
+    if (!(flags & VIRTQ_DESC_F_NEXT))
+      break;
+    i = next;
+  }
+  wakeup(&disk.desc_free);
+}
+
+static void fill_desc(int i, void *addr, uint32 len, uint16 flags, int next)
+{
+  disk.desc[i].addr = (uint64)addr;
+  disk.desc[i].len = len;
+  disk.desc[i].flags = flags;
+  disk.desc[i].next = next;
+}
+
+/* Read (write == 0) or write buffer b; returns when the device is done. Caller holds b->lock. */
+void virtio_disk_rw(struct buf *b, int write)
+{
+  int idx[3];
+
+  acquire(&disk.lock);
+  while (alloc_chain(idx) < 0)
+    sleep(&disk.desc_free, &disk.lock);
+
+  struct request *r = &disk.req[idx[0]];
+  r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+  r->hdr.reserved = 0;
+  r->hdr.sector = (uint64)b->blockno * (BSIZE / SECTOR_SIZE);
+  r->status = 0xff;  /* anything but OK, in case the device never writes it */
+  r->b = b;
+
+  /* For a read the device writes into the buffer; for a write it only reads it. */
+  fill_desc(idx[0], &r->hdr, sizeof(r->hdr), VIRTQ_DESC_F_NEXT, idx[1]);
+  fill_desc(idx[1], b->data, BSIZE,
+            VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE), idx[2]);
+  fill_desc(idx[2], (void *)&r->status, 1, VIRTQ_DESC_F_WRITE, 0);
+
+  b->disk = 1;
+  disk.avail->ring[disk.avail->idx % NDESC] = idx[0];
+  /* The device must see the chain and the ring entry before the new index. */
+  __sync_synchronize();
+  disk.avail->idx += 1;
+  __sync_synchronize();
+  *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+
+  while (b->disk)
+    sleep(b, &disk.lock);
+  release(&disk.lock);
+}
+
+void virtio_disk_intr(void)
+{
+  acquire(&disk.lock);
+
+  /*
+   * Acknowledge first: a completion that arrives while the loop below runs
+   * raises a fresh interrupt instead of being lost.
+   */
+  *reg(VIRTIO_MMIO_INTERRUPT_ACK) = *reg(VIRTIO_MMIO_INTERRUPT_STATUS) & 0x3;
+  __sync_synchronize();
+
+  while (disk.used_seen != disk.used->idx) {
+    /* Read the entry only after the index that published it. */
+    __sync_synchronize();
+    int head = disk.used->ring[disk.used_seen % NDESC].id;
+    struct request *r = &disk.req[head];
+    if (r->status != VIRTIO_BLK_S_OK)
+      panic("virtio_disk: I/O error");
+    r->b->disk = 0;
+    wakeup(r->b);
+    r->b = 0;
+    free_chain(head);
+    disk.used_seen++;
+  }
+
+  release(&disk.lock);
+}

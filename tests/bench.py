@@ -1,0 +1,132 @@
+"""Measure how fast Kiln boots and runs usertests: what `make bench` runs.
+
+It boots Kiln several times, timing each from the start of QEMU to the first
+shell prompt, then times several full `usertests` runs (from typing the
+command to "ALL TESTS PASSED"), one QEMU at a time so that runs do not slow
+each other down. It prints the median, minimum and maximum of each figure.
+It judges nothing: the figures are for comparing changes on one machine.
+
+Usage: python3 tests/bench.py [--boots N] [--usertests N] [--cpus N]
+"""
+
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from typing import List, Sequence
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from grade import qemu, qemu_version  # noqa: E402
+
+LOG_DIR = os.path.join(ROOT, "tests", "logs")
+BOOT_LIMIT = 120.0
+USERTESTS_LIMIT = 1200.0
+USERTESTS_END = re.compile(r"ALL TESTS PASSED|\$ \Z")
+
+
+class BenchFailed(Exception):
+    """A run went wrong, so its time would mean nothing."""
+
+
+def time_boot(options: argparse.Namespace, index: int) -> float:
+    """Seconds from starting QEMU to the shell's first prompt."""
+    log = os.path.join(LOG_DIR, "bench-boot-{}.log".format(index))
+    with qemu.QemuSession(options.kernel, options.fs, cpus=options.cpus, log_path=log,
+                          qemu=options.qemu) as session:
+        session.wait_prompt(timeout=BOOT_LIMIT)
+        return time.monotonic() - session.started_at
+
+
+def time_usertests(options: argparse.Namespace, index: int) -> float:
+    """Wall-clock seconds that a full usertests run takes, boot excluded."""
+    log = os.path.join(LOG_DIR, "bench-usertests-{}.log".format(index))
+    with qemu.QemuSession(options.kernel, options.fs, cpus=options.cpus, log_path=log,
+                          qemu=options.qemu) as session:
+        session.wait_prompt(timeout=BOOT_LIMIT)
+        started = time.monotonic()
+        output = session.run("usertests", until=USERTESTS_END, timeout=USERTESTS_LIMIT)
+        if "ALL TESTS PASSED" not in output:
+            raise BenchFailed("usertests failed; see " + os.path.relpath(log))
+        return time.monotonic() - started
+
+
+def measure(label: str, runs: int, timer, options: argparse.Namespace) -> List[float]:
+    """Call timer `runs` times, showing progress on stderr."""
+    times = []
+    for index in range(1, runs + 1):
+        times.append(timer(options, index))
+        print("  {} {}/{}: {:.2f} s".format(label, index, runs, times[-1]),
+              file=sys.stderr, flush=True)
+    return times
+
+
+def table_row(label: str, times: Sequence[float]) -> str:
+    """One line of the results table."""
+    return "{:<28}{:>5}{:>10.2f}{:>10.2f}{:>10.2f}".format(
+        label, len(times), statistics.median(times), min(times), max(times))
+
+
+def qemu_version_line(binary: str) -> str:
+    """QEMU's own first line of --version, for the table's heading."""
+    try:
+        result = subprocess.run([binary, "--version"], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    version = qemu_version.parse_version(result.stdout.decode(errors="replace"))
+    return ".".join(map(str, version)) if version else "unknown"
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time Kiln's boot and usertests.")
+    parser.add_argument("--boots", type=int, default=5, metavar="N",
+                        help="boots to time (default 5)")
+    parser.add_argument("--usertests", type=int, default=3, metavar="N",
+                        help="full usertests runs to time (default 3; 0 skips them)")
+    parser.add_argument("--cpus", type=int, default=int(os.environ.get("CPUS", "3")),
+                        help="harts to give QEMU (default: $CPUS or 3)")
+    parser.add_argument("--kernel", default=os.path.join(ROOT, "kernel", "kernel"))
+    parser.add_argument("--fs", default=os.path.join(ROOT, "fs.img"))
+    parser.add_argument("--qemu", default=os.environ.get("QEMU", qemu.DEFAULT_QEMU))
+    options = parser.parse_args(argv)
+    if options.boots < 1 or options.usertests < 0 or options.cpus < 1:
+        parser.error("--boots and --cpus must be at least 1, --usertests at least 0")
+    return options
+
+
+def main(argv: Sequence[str]) -> int:
+    options = parse_arguments(argv)
+    trouble = qemu_version.problem(options.qemu)
+    if trouble:
+        print(trouble, file=sys.stderr)
+        return 1
+    qemu.interrupt_on_termination()
+    try:
+        rows = [table_row("boot to first prompt (s)",
+                          measure("boot", options.boots, time_boot, options))]
+        if options.usertests:
+            rows.append(table_row("full usertests (s)", measure(
+                "usertests", options.usertests, time_usertests, options)))
+    except (BenchFailed, qemu.QemuError) as failure:
+        print("bench: {} (logs in {})".format(failure, os.path.relpath(LOG_DIR)),
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    print("Kiln bench: CPUS={}, QEMU {}, host with {} cores".format(
+        options.cpus, qemu_version_line(options.qemu), os.cpu_count()))
+    print("{:<28}{:>5}{:>10}{:>10}{:>10}".format("", "runs", "median", "min", "max"))
+    for row in rows:
+        print(row)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,279 @@
+"""Kiln's own test suite: what `make test` (and so CI) runs.
+
+Each check is one named function in CHECKS. Checks run in parallel, each
+booting its own QEMU on its own copy of fs.img, and each prints one line:
+
+    PASS name (N.Ns)
+    FAIL name (N.Ns): reason
+
+followed by the path of its log (tests/logs/NAME.log) and, when it failed, the
+last lines of what the console printed. The last line of the run is
+"N passed, N failed"; the exit status is 0 only if nothing failed.
+
+To add a check, write a function that takes a CheckRun and raises CheckFailed
+(or lets a grade.qemu error escape) when something is wrong, and list it in
+CHECKS with a name, a title and a time limit.
+
+Usage: python3 tests/run_tests.py [-k NAME]... [-j N] [--list]
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from typing import Callable, List, NamedTuple, Optional, Sequence, Union
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from grade import qemu, qemu_version  # noqa: E402
+
+LOG_DIR = os.path.join(ROOT, "tests", "logs")
+TAIL_LINES = 40
+
+# A kernel that takes longer than this to reach the shell is broken, so a
+# check does not spend its whole time limit waiting for the first prompt.
+BOOT_LIMIT = 90.0
+
+# Set when the run is interrupted: no check may start another QEMU after it.
+stopping = threading.Event()
+
+
+class CheckFailed(Exception):
+    """A check found something wrong; `output` is what to show under the reason."""
+
+    def __init__(self, reason: str, output: str = "") -> None:
+        super().__init__(reason)
+        self.output = output
+
+
+class Settings(NamedTuple):
+    """What every check needs to know about this run."""
+    kernel: str
+    fs_img: str
+    qemu: Union[str, List[str]]  # a binary, or a whole command prefix
+    qemu_problem: Optional[str]
+
+
+class CheckRun:
+    """One check in progress: its log, its clock, and a way to boot Kiln."""
+
+    def __init__(self, name: str, time_limit: float, settings: Settings) -> None:
+        self.name = name
+        self.time_limit = time_limit
+        self.settings = settings
+        self.log_path = os.path.join(LOG_DIR, name + ".log")
+        self.started = time.monotonic()
+
+    def remaining(self) -> float:
+        """Seconds left before the check's time limit."""
+        return max(0.0, self.time_limit - (time.monotonic() - self.started))
+
+    def boot(self, cpus: int) -> qemu.QemuSession:
+        """Start Kiln with `cpus` harts, logging the console to this check's log."""
+        if self.settings.qemu_problem:
+            raise CheckFailed(self.settings.qemu_problem)
+        session = qemu.QemuSession(self.settings.kernel, self.settings.fs_img, cpus=cpus,
+                                   log_path=self.log_path, qemu=self.settings.qemu)
+        if stopping.is_set():
+            session.close()
+            raise CheckFailed("interrupted")
+        return session
+
+
+class Check(NamedTuple):
+    """A named test of the whole system, with a time limit in seconds."""
+    name: str
+    title: str
+    time_limit: float
+    body: Callable[[CheckRun], None]
+
+
+class Result(NamedTuple):
+    """How one check went."""
+    name: str
+    passed: bool
+    seconds: float
+    reason: str
+    log_path: str
+    output: str
+
+
+# ---- the checks ----
+
+# usertests ends by printing this, or by returning to the shell after a failure.
+USERTESTS_END = re.compile(r"ALL TESTS PASSED|\$ \Z")
+
+
+def usertests_check(cpus: int, arguments: str) -> Callable[[CheckRun], None]:
+    """A check that boots with `cpus` harts and requires usertests to pass."""
+    command = ("usertests " + arguments).strip()
+
+    def check(run: CheckRun) -> None:
+        with run.boot(cpus) as session:
+            session.wait_prompt(timeout=min(BOOT_LIMIT, run.remaining()))
+            try:
+                output = session.run(command, until=USERTESTS_END, timeout=run.remaining())
+            except qemu.Timeout as timeout:
+                raise CheckFailed("`{}` did not finish within the {:g} s time limit; QEMU "
+                                  "was killed".format(command, run.time_limit),
+                                  timeout.output) from None
+            if "ALL TESTS PASSED" not in output:
+                raise CheckFailed("`{}` failed: {}".format(command, _failure_line(output)),
+                                  session.output)
+
+    return check
+
+
+def _failure_line(output: str) -> str:
+    """Pick the line that best says what went wrong in a failed usertests run."""
+    failures = [line.strip() for line in output.splitlines() if "FAIL" in line.upper()]
+    if failures:
+        return failures[-1]
+    return "it returned to the shell without printing ALL TESTS PASSED"
+
+
+def host_tool_tests(run: CheckRun) -> None:
+    """Run every tests/test_*.py (the host-side tools' unit tests) with unittest."""
+    command = [sys.executable, "-m", "unittest", "discover", "-v",
+               "-s", os.path.join(ROOT, "tests"), "-p", "test_*.py"]
+    os.makedirs(LOG_DIR, exist_ok=True)
+    with open(run.log_path, "w+b") as log:
+        try:
+            status = subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, timeout=run.remaining()).returncode
+            reason = "unit tests failed"
+        except subprocess.TimeoutExpired:
+            status, reason = -1, "unit tests did not finish within {:g} s".format(run.time_limit)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if status != 0:
+        raise CheckFailed(reason, output)
+
+
+CHECKS: List[Check] = [
+    # The order matters with two workers: the unit tests take seconds, so
+    # their worker soon moves on to the quick usertests while the other
+    # worker runs the long full usertests.
+    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 120,
+          host_tool_tests),
+    Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
+    Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),
+]
+
+
+# ---- running and reporting ----
+
+def run_check(check: Check, settings: Settings) -> Result:
+    """Run one check and turn whatever happened into a Result."""
+    run = CheckRun(check.name, check.time_limit, settings)
+    reason, output = "", ""
+    try:
+        check.body(run)
+    except CheckFailed as failure:
+        reason, output = str(failure), failure.output
+    except qemu.KernelPanic as panic:
+        reason, output = "kernel panicked: " + panic.panic_line, panic.output
+    except qemu.Timeout as timeout:
+        reason, output = "timed out: {}; QEMU was killed".format(timeout), timeout.output
+    except qemu.QemuError as error:
+        reason, output = str(error), error.output
+    except Exception as error:  # a bug in the check itself: show its traceback
+        reason, output = "the check crashed: {!r}".format(error), traceback.format_exc()
+    seconds = time.monotonic() - run.started
+    return Result(check.name, not reason, seconds, reason, run.log_path, output)
+
+
+def format_result(result: Result) -> str:
+    """The report of one check: status line, log path, and output if it failed."""
+    if result.passed:
+        lines = ["PASS {} ({:.1f}s)".format(result.name, result.seconds)]
+    else:
+        lines = ["FAIL {} ({:.1f}s): {}".format(result.name, result.seconds, result.reason)]
+    if os.path.exists(result.log_path):
+        lines.append("    log: " + os.path.relpath(result.log_path))
+    if not result.passed and result.output.strip():
+        lines.append("    last {} lines of output:".format(TAIL_LINES))
+        lines.extend("    | " + line for line in qemu.tail(result.output, TAIL_LINES).split("\n"))
+    return "\n".join(lines)
+
+
+def run_all(checks: Sequence[Check], settings: Settings, jobs: int) -> List[Result]:
+    """Run checks `jobs` at a time, printing each report as it completes."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(run_check, check, settings) for check in checks]
+    results = []
+    try:
+        for future in concurrent.futures.as_completed(futures):
+            results.append(future.result())
+            print(format_result(results[-1]), flush=True)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        stopping.set()
+        qemu.close_all()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return results
+
+
+def select(checks: Sequence[Check], patterns: Sequence[str]) -> List[Check]:
+    """The checks whose names contain any of patterns (all if there are none)."""
+    if not patterns:
+        return list(checks)
+    return [check for check in checks if any(p in check.name for p in patterns)]
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Run Kiln's checks (what `make test` does).")
+    parser.add_argument("-k", dest="patterns", action="append", default=[], metavar="NAME",
+                        help="run only checks whose name contains NAME (repeatable)")
+    parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1,
+                        metavar="N", help="run N checks at a time (default: number of cores)")
+    parser.add_argument("--list", action="store_true", help="list the checks and exit")
+    parser.add_argument("--kernel", default=os.path.join(ROOT, "kernel", "kernel"),
+                        help="kernel to boot (default: kernel/kernel)")
+    parser.add_argument("--fs", default=os.path.join(ROOT, "fs.img"),
+                        help="file system image (default: fs.img)")
+    parser.add_argument("--qemu", default=os.environ.get("QEMU", qemu.DEFAULT_QEMU),
+                        help="QEMU binary (default: $QEMU or qemu-system-riscv64)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str]) -> int:
+    options = parse_arguments(argv)
+    if options.list:
+        for check in CHECKS:
+            print("{:18} {:5g} s  {}".format(check.name, check.time_limit, check.title))
+        return 0
+    checks = select(CHECKS, options.patterns)
+    if not checks:
+        print("No check matches {}. The checks are: {}".format(
+            " or ".join(options.patterns), ", ".join(c.name for c in CHECKS)), file=sys.stderr)
+        return 2
+    settings = Settings(options.kernel, options.fs, options.qemu,
+                        qemu_version.problem(options.qemu))
+    jobs = max(1, min(options.jobs, len(checks)))
+    print("Running {} check{}, {} at a time; logs in {}".format(
+        len(checks), "" if len(checks) == 1 else "s", jobs, os.path.relpath(LOG_DIR)),
+        flush=True)
+    qemu.interrupt_on_termination()
+    try:
+        results = run_all(checks, settings, jobs)
+    except KeyboardInterrupt:
+        print("Interrupted; every QEMU this run started has been stopped.", file=sys.stderr)
+        return 130
+    failed = sum(1 for result in results if not result.passed)
+    print("{} passed, {} failed".format(len(results) - failed, failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
