@@ -15,6 +15,23 @@ PYTHON  ?= python3
 
 CPUS ?= 3
 
+# ---- stages ----
+# The instructor tree builds any stage (STAGE=base, STAGE=<lab> for a lab's
+# starter, STAGE=<lab>-solved; default: the last solved lab) by asking the
+# stage tool for the LAB_* macros and the lab programs. A projected student
+# tree has no macros left and carries conf/lab.mk instead.
+ifneq ($(wildcard conf/lab.mk),)
+include conf/lab.mk
+STAGE_DEP :=
+else
+STAGE_DEP := .stage.mk
+STAGE_ERROR := $(shell $(PYTHON) labs/stage.py $(STAGEFLAGS) make-vars $(STAGE) --output $(STAGE_DEP) 2>&1 >/dev/null)
+ifneq ($(STAGE_ERROR),)
+$(error $(STAGE_ERROR))
+endif
+include $(STAGE_DEP)
+endif
+
 # Newer binutils split the CSR and fence.i instructions into their own
 # extensions; older ones reject the names. Ask the compiler which it takes.
 ZEXT := $(shell $(CC) -march=rv64imac_zicsr_zifencei -mabi=lp64 -E -x c /dev/null >/dev/null 2>&1 && echo _zicsr_zifencei)
@@ -24,12 +41,12 @@ COMMON_CFLAGS := -Wall -Werror -O2 -fno-omit-frame-pointer -ggdb -gdwarf-4 \
   -fno-stack-protector -fno-pie -fno-builtin-printf -fno-builtin-fprintf \
   -fno-builtin-malloc -fno-builtin-free -fno-builtin-exit -I.
 # The kernel never touches floating-point registers, so it is built without them.
-KCFLAGS := $(COMMON_CFLAGS) -march=rv64imac$(ZEXT) -mabi=lp64
-UCFLAGS := $(COMMON_CFLAGS) -march=rv64gc$(ZEXT) -mabi=lp64d
+KCFLAGS := $(COMMON_CFLAGS) $(LABDEFS) -march=rv64imac$(ZEXT) -mabi=lp64
+UCFLAGS := $(COMMON_CFLAGS) $(LABDEFS) -march=rv64gc$(ZEXT) -mabi=lp64d
 LDFLAGS := -z max-page-size=4096 --no-warn-rwx-segments
 
-KSRCS := $(wildcard $(K)/*.c)
-KASMS := $(wildcard $(K)/*.S)
+KSRCS := $(filter-out $(STAGE_OMIT),$(wildcard $(K)/*.c))
+KASMS := $(filter-out $(STAGE_OMIT),$(wildcard $(K)/*.S))
 KOBJS := $(KASMS:.S=.o) $(KSRCS:.c=.o)
 
 $(K)/%.o: $(K)/%.c
@@ -56,7 +73,7 @@ $(U)/usertests/%.o: $(U)/usertests/%.c
 	$(CC) $(UCFLAGS) -c -o $@ $<
 
 UPROGS := init sh cat echo grep ls mkdir rm ln wc kill \
-  forktest stressfs zombie sysfuzz lockstat
+  forktest stressfs zombie sysfuzz lockstat $(LAB_UPROGS)
 
 $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB)
@@ -78,7 +95,7 @@ FSBINS := $(patsubst $(U)/_%,$(U)/stripped/_%,$(UBINS))
 # ---- file system image ----
 
 mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
-	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c
+	gcc -Wall -Werror -O2 $(LABDEFS) -I. -o $@ mkfs/mkfs.c
 
 fs.img: mkfs/mkfs README.md $(FSBINS)
 	mkfs/mkfs $@ README.md $(FSBINS)
@@ -92,6 +109,10 @@ all: $(K)/kernel fs.img
 .SECONDARY:
 
 -include $(K)/*.d $(U)/*.d $(U)/usertests/*.d
+
+# Switching stage rebuilds everything; .stage.mk changes only when it does.
+$(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
+  $(addprefix $(U)/,$(addsuffix .o,$(UPROGS))): $(STAGE_DEP)
 
 # ---- running ----
 
@@ -136,7 +157,7 @@ bench: all
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
-	  mkfs/mkfs fs.img .gdbinit
+	  mkfs/mkfs fs.img .gdbinit .stage.mk
 	rm -rf tests/logs $(U)/stripped
 
 help:
