@@ -15,6 +15,15 @@ PYTHON  ?= python3
 
 CPUS ?= 3
 
+# Builds print one short line per step; `make V=1` shows the whole commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
 # ---- stages ----
 # The instructor tree builds any stage (STAGE=base, STAGE=<lab> for a lab's
 # starter, STAGE=<lab>-solved; default: the last solved lab) by asking the
@@ -50,37 +59,48 @@ KASMS := $(filter-out $(STAGE_OMIT),$(wildcard $(K)/*.S))
 KOBJS := $(KASMS:.S=.o) $(KSRCS:.c=.o)
 
 $(K)/%.o: $(K)/%.c
-	$(CC) $(KCFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 $(K)/%.o: $(K)/%.S
-	$(CC) $(KCFLAGS) -c -o $@ $<
+	$(call say,AS,$<)
+	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(K)/kernel: $(KOBJS) $(K)/kernel.ld
-	$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(KOBJS)
-	$(OBJDUMP) -S $@ > $(K)/kernel.asm
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T $(K)/kernel.ld -o $@ $(KOBJS)
+	$(Q)$(OBJDUMP) -S $@ > $(K)/kernel.asm
 
 # ---- user land ----
 
-ULIB := $(U)/ulib.o $(U)/usys.o $(U)/printf.o $(U)/umalloc.o $(U)/statistics.o
+ULIB := $(U)/ulib.o $(U)/usys.o $(U)/printf.o $(U)/umalloc.o $(U)/statistics.o $(U)/gradetoken.o
 
+# The preprocessor settles which system calls this build has; usys.py
+# turns the SYS_ macros that remain into stubs.
 $(U)/usys.S: $(K)/syscall.h $(U)/usys.py
-	$(PYTHON) $(U)/usys.py $(K)/syscall.h > $@
+	$(call say,GEN,$@)
+	$(Q)$(CC) $(LABDEFS) -E -dM $(K)/syscall.h | $(PYTHON) $(U)/usys.py - > $@
 
 $(U)/%.o: $(U)/%.c
-	$(CC) $(UCFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
 $(U)/%.o: $(U)/%.S
-	$(CC) $(UCFLAGS) -c -o $@ $<
+	$(call say,AS,$<)
+	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
 $(U)/usertests/%.o: $(U)/usertests/%.c
-	$(CC) $(UCFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
 
 UPROGS := init sh cat echo grep ls mkdir rm ln wc kill \
   forktest stressfs zombie sysfuzz lockstat $(LAB_UPROGS)
 
 $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
-	$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB)
 
 UTESTS_OBJS := $(patsubst %.c,%.o,$(wildcard $(U)/usertests/*.c))
 $(U)/_usertests: $(UTESTS_OBJS) $(ULIB) $(U)/user.ld
-	$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $(UTESTS_OBJS) $(ULIB)
+	$(call say,LD,$@)
+	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $(UTESTS_OBJS) $(ULIB)
 
 UBINS := $(addprefix $(U)/_,$(UPROGS)) $(U)/_usertests
 
@@ -89,16 +109,18 @@ UBINS := $(addprefix $(U)/_,$(UPROGS)) $(U)/_usertests
 # the backtrace symbolizer.
 $(U)/stripped/_%: $(U)/_%
 	@mkdir -p $(U)/stripped
-	$(OBJCOPY) --strip-debug $< $@
+	$(Q)$(OBJCOPY) --strip-debug $< $@
 FSBINS := $(patsubst $(U)/_%,$(U)/stripped/_%,$(UBINS))
 
 # ---- file system image ----
 
 mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
-	gcc -Wall -Werror -O2 $(LABDEFS) -I. -o $@ mkfs/mkfs.c
+	$(call say,HOSTCC,$<)
+	$(Q)gcc -Wall -Werror -O2 $(LABDEFS) -I. -o $@ mkfs/mkfs.c
 
 fs.img: mkfs/mkfs README.md $(FSBINS)
-	mkfs/mkfs $@ README.md $(FSBINS)
+	$(call say,MKFS,$@)
+	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
 
 .DEFAULT_GOAL := all
 .PHONY: all
@@ -142,35 +164,112 @@ qemu-gdb: all check-qemu .gdbinit
 gdb: .gdbinit
 	$(GDB) -q -x .gdbinit
 
-# ---- tests ----
+# ---- grading ----
 
-.PHONY: test bench
+# `make grade` grades the stage that is built (in a student tree: its lab).
+# In the instructor tree, `make grade LAB=<lab>` grades <lab>-solved.
+.PHONY: grade symbolize
+ifdef LAB
+grade:
+	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
+else
+grade: all
+	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) $(GRADEFLAGS)
+endif
+
+# Console text on standard input, with addresses turned into function (file:line).
+symbolize: $(K)/kernel
+	$(Q)$(PYTHON) grade/symbolize.py --kernel $(K)/kernel --user-dir $(U)
+
+# ---- instructor tools (not in student trees) ----
+
+ifeq ($(wildcard conf/lab.mk),)
+.PHONY: test bench stages stage solutions check-solutions branches compare
 test: all
-	$(PYTHON) tests/run_tests.py
+	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
 
 bench: all
-	$(PYTHON) tests/bench.py
+	$(Q)$(PYTHON) tests/bench.py
+
+stages:
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) list
+
+stage:
+	$(if $(DEST),,$(error usage: make stage STAGE=<stage> DEST=<new directory>))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) project $(STAGE) $(DEST)
+
+solutions:
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) solutions
+
+check-solutions:
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) solutions --check
+
+branches:
+	$(if $(DEST),,$(error usage: make branches DEST=<new directory> [STAFF=1]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) branches $(if $(STAFF),--staff) $(DEST)
+
+compare:
+	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) compare $(SUBMISSION) $(if $(LAB),--lab $(LAB))
+endif
 
 # ---- housekeeping ----
 
-.PHONY: clean help
+.PHONY: clean
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
 	  mkfs/mkfs fs.img .gdbinit .stage.mk
-	rm -rf tests/logs $(U)/stripped
+	rm -rf tests/logs grade-logs $(U)/stripped
 
+define STUDENT_HELP
+Kiln: a RISC-V teaching operating system.  Stage: $(or $(STAGE),$(STAGE_LAB),base)
+
+Build and run
+  make                build kernel/kernel and fs.img
+  make qemu           boot Kiln in QEMU with CPUS=$(CPUS) harts; quit with Ctrl-a x
+                      at the Kiln shell: Ctrl-p lists processes, Ctrl-u erases
+                      the line, Ctrl-d ends input; try `ls` and `usertests -q`
+  make clean          remove everything make built
+
+Debug
+  make qemu-gdb       boot halted, with a gdb stub on port $(GDBPORT)
+  make gdb            in a second terminal: attach gdb-multiarch to it
+  make symbolize < console.txt
+                      turn kernel addresses in pasted console output (a panic,
+                      a backtrace, sepc=...) into function (file:line)
+
+Grade
+  make grade          run this lab's tests and print the score you will get;
+                      logs of every test go to grade-logs/
+                      GRADEFLAGS="-j N --json results.json --junit results.xml"
+
+Options: CPUS=n (1..8), V=1 shows full build commands.
+endef
+
+define INSTRUCTOR_HELP
+
+Instructor tools
+  make STAGE=<stage> ...   build any stage in place (default: the last solved lab)
+  make stages              list the stages and which labs are available
+  make stage STAGE=<stage> DEST=<dir>
+                           project a stage into a clean student tree
+  make grade LAB=<lab>     grade a lab against its reference solution
+  make solutions           rewrite solutions/<lab>.diff (starter to solved)
+  make check-solutions     fail if solutions/ is stale
+  make branches DEST=<dir> [STAFF=1]
+                           create the student repository, one branch per lab
+                           (STAFF=1 adds <lab>-solved branches)
+  make compare SUBMISSION=<dir> [LAB=<lab>]
+                           a student's changes beside the reference solution's
+  make test                everything CI checks: host tools, usertests, labs
+  make bench               time boot and full usertests; prints the figures
+endef
+export STUDENT_HELP INSTRUCTOR_HELP
+
+.PHONY: help
 help:
-	@echo "Kiln: a RISC-V teaching operating system"
-	@echo ""
-	@echo "  make              build kernel/kernel and fs.img"
-	@echo "  make qemu         boot Kiln in QEMU (CPUS=$(CPUS)); quit with Ctrl-a x"
-	@echo "  make qemu-gdb     boot halted, waiting for gdb on port $(GDBPORT)"
-	@echo "  make gdb          attach gdb-multiarch to a 'make qemu-gdb' in another terminal"
-	@echo "  make test         build, boot and run usertests (full with CPUS=3, quick with CPUS=1)"
-	@echo "  make bench        time boot-to-prompt and full usertests; prints the figures"
-	@echo "  make clean        remove everything that make built"
-	@echo ""
-	@echo "  Options: CPUS=n (harts, 1..8)"
-	@echo ""
-	@echo "  At the Kiln shell: Ctrl-p lists processes, Ctrl-d ends input, Ctrl-u erases the line."
+	@echo "$$STUDENT_HELP"
+ifeq ($(wildcard conf/lab.mk),)
+	@echo "$$INSTRUCTOR_HELP"
+endif

@@ -15,6 +15,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
+#include "proc.h"
 #include "fs.h"
 #include "buf.h"
 #include "dev.h"
@@ -23,6 +24,7 @@ static struct {
   struct spinlock lock;   /* guards the list, dev, blockno and refcnt of every buffer */
   struct buf buf[NBUF];
   struct buf lru;         /* sentinel of the use-ordered list */
+  int waiters;            /* processes in bget() waiting for an idle buffer */
   uint64 diskreads;
 } bcache;
 
@@ -51,12 +53,24 @@ void binit(void)
   }
 }
 
-/* The cached buffer for the block, or the least recently used idle one, locked. */
+/* A buffer just became idle. Called with bcache.lock held. */
+static void wake_waiters(void)
+{
+  if (bcache.waiters)
+    wakeup(&bcache);
+}
+
+/*
+ * The cached buffer for the block, or the least recently used idle one,
+ * locked. When every buffer is in use (the log may pin most of them while
+ * many processes read), wait for one to be released rather than panic.
+ */
 static struct buf *bget(uint dev, uint blockno)
 {
   struct buf *b;
 
   acquire(&bcache.lock);
+again:
   for (b = bcache.lru.next; b != &bcache.lru; b = b->next) {
     if (b->dev == dev && b->blockno == blockno) {
       b->refcnt++;
@@ -77,8 +91,10 @@ static struct buf *bget(uint dev, uint blockno)
       return b;
     }
   }
-  /* The log bounds how many buffers operations pin, so this is a kernel bug. */
-  panic("bget: no buffers");
+  bcache.waiters++;
+  sleep(&bcache, &bcache.lock);
+  bcache.waiters--;
+  goto again;  /* the block may have been cached while we slept */
 }
 
 struct buf *bread(uint dev, uint blockno)
@@ -111,6 +127,7 @@ void brelse(struct buf *b)
   if (b->refcnt == 0) {
     list_remove(b);
     list_push_front(b);
+    wake_waiters();
   }
   release(&bcache.lock);
 }
@@ -126,6 +143,8 @@ void bunpin(struct buf *b)
 {
   acquire(&bcache.lock);
   b->refcnt--;
+  if (b->refcnt == 0)
+    wake_waiters();
   release(&bcache.lock);
 }
 

@@ -33,8 +33,10 @@ static struct superblock sb;
 
 static void itable_init(void);
 
+/* Called once, by the first process: reading the disk needs a process to sleep. */
 void fsinit(int dev)
 {
+  /* The inode table has no init of its own in fsys.h; no inode is used before this. */
   itable_init();
 
   struct buf *b = bread(dev, 1);
@@ -47,7 +49,7 @@ void fsinit(int dev)
 
 /* ---- blocks ---- */
 
-static void bzero(uint dev, uint blockno)
+static void zero_block(uint dev, uint blockno)
 {
   struct buf *b = bread(dev, blockno);
   memset(b->data, 0, BSIZE);
@@ -84,7 +86,7 @@ static uint balloc(uint dev)
       log_write(b);
     brelse(b);
     if (blockno >= 0) {
-      bzero(dev, blockno);
+      zero_block(dev, blockno);
       return blockno;
     }
   }
@@ -150,14 +152,13 @@ static struct dinode *dinode_in(struct buf *b, uint inum)
   return (struct dinode *)b->data + inum % IPB;
 }
 
-static void set_dinode_type(uint dev, uint inum, short type)
+/* Make inode inum in block b (locked) a blank inode of the given type; 0 frees it. */
+static void reset_dinode(struct buf *b, uint inum, short type)
 {
-  struct buf *b = bread(dev, IBLOCK(inum, sb));
   struct dinode *dip = dinode_in(b, inum);
   memset(dip, 0, sizeof(*dip));
   dip->type = type;
   log_write(b);
-  brelse(b);
 }
 
 /* Claim the first free on-disk inode; 0 if there is none. Inode 0 is never used. */
@@ -166,11 +167,8 @@ static uint claim_dinode(uint dev, short type)
   for (uint first = 0; first < sb.ninodes; first += IPB) {
     struct buf *b = bread(dev, IBLOCK(first, sb));
     for (uint inum = first; inum < first + IPB && inum < sb.ninodes; inum++) {
-      struct dinode *dip = dinode_in(b, inum);
-      if (inum != 0 && dip->type == 0) {
-        memset(dip, 0, sizeof(*dip));
-        dip->type = type;
-        log_write(b);
+      if (inum != 0 && dinode_in(b, inum)->type == 0) {
+        reset_dinode(b, inum, type);
         brelse(b);
         return inum;
       }
@@ -187,8 +185,12 @@ struct inode *ialloc(uint dev, short type)
   if (inum == 0)
     return 0;
   struct inode *ip = iget(dev, inum);
-  if (ip == 0)
-    set_dinode_type(dev, inum, 0);  /* no room in memory: give it back */
+  if (ip == 0) {
+    /* No room in the inode table: give the on-disk inode back. */
+    struct buf *b = bread(dev, IBLOCK(inum, sb));
+    reset_dinode(b, inum, 0);
+    brelse(b);
+  }
   return ip;
 }
 

@@ -95,6 +95,9 @@ struct proc {
   struct file *ofile[NOFILE];  /* open files */
   struct inode *cwd;           /* current directory */
   char name[16];               /* for ^P and messages */
+#if LAB_TRACE >= 2
+  int trace_mask;              /* bit 1 << SYS_x: print each return of call x */
+#endif
 };
 
 extern struct proc proc[NPROC];
@@ -131,6 +134,9 @@ int growproc(int n);
 pagetable_t proc_pagetable(struct proc *p);
 void proc_freepagetable(pagetable_t pt, uint64 sz);
 void forkret(void);
+#if LAB_TRACE >= 2
+uint64 procs_in_use(void);    /* slots that are not UNUSED */
+#endif
 
 /* exec.c */
 int exec(char *path, char **argv);

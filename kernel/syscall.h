@@ -26,5 +26,9 @@
 #define SYS_link   19
 #define SYS_mkdir  20
 #define SYS_close  21
+#if LAB_TRACE
+#define SYS_trace   22
+#define SYS_sysinfo 23
+#endif
 
 #endif

@@ -7,6 +7,9 @@
 #include "memory.h"
 #include "proc.h"
 #include "syscall_args.h"
+#if LAB_TRACE
+#include "sysinfo.h"
+#endif
 
 uint64 sys_exit(void)
 {
@@ -116,3 +119,34 @@ uint64 sys_exec(void)
   free_args(argv);
   return ret;
 }
+
+#if LAB_TRACE
+/* trace(mask): trace the calls in mask, in this process and its future children. */
+uint64 sys_trace(void)
+{
+#if LAB_TRACE >= 2
+  argint(0, &myproc()->trace_mask);
+  return 0;
+#else
+  return -1;
+#endif
+}
+
+/* sysinfo(struct sysinfo *): report free memory in bytes and the process count. */
+uint64 sys_sysinfo(void)
+{
+#if LAB_TRACE >= 2
+  uint64 dst;
+  argaddr(0, &dst);
+  struct sysinfo info = {
+    .freemem = kfreepages() * PGSIZE,
+    .nproc = procs_in_use(),
+  };
+  if (copyout(myproc()->pagetable, dst, &info, sizeof(info)) < 0)
+    return -1;
+  return 0;
+#else
+  return -1;
+#endif
+}
+#endif

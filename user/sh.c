@@ -191,6 +191,10 @@ parse_command(void)
 
   if (peek() == '(')
     return parse_subshell();
+  if (peek() == ')') {
+    syntax_error("unexpected )");
+    return 0;
+  }
   if (peek() != WORD && peek() != '<' && peek() != '>') {
     syntax_error("missing command");
     return 0;

@@ -74,7 +74,7 @@ heap_end(void)
   return (uint64)sbrk(0);
 }
 
-/* Addresses that no user pointer may reach, or that are not mapped. */
+/* Addresses outside the program: kernel, not user-accessible, or unmapped. */
 static uint64
 bad_address(void)
 {
@@ -85,7 +85,7 @@ bad_address(void)
 
   switch (pick(3)) {
   case 0:
-    return heap_end();   /* the first byte past the heap */
+    return heap_end();   /* past the heap, but maybe in its last, mapped page */
   case 1:
     return heap_end() + PGSIZE * (1 + pick(16));
   default:
@@ -185,20 +185,25 @@ fd_argument(void)
 {
   static const int bad[] = { -1, -100, NOFILE, NOFILE + 1, 100, 0x7fffffff, -0x7fffffff };
 
-  if (pick(4) == 0)
+  switch (pick(4)) {
+  case 0:
     return PICK(bad);
-  return 3 + pick(NOFILE - 3);
+  case 1:
+    return 3 + pick(NOFILE - 3);
+  default:
+    return 3 + pick(4);   /* the lowest free descriptors, so most often open */
+  }
 }
 
 static int
 flags_argument(void)
 {
-  static const int flags[] = {
+  static const int usual[] = {
     O_RDONLY, O_WRONLY, O_RDWR, O_CREATE | O_RDWR, O_CREATE | O_WRONLY | O_TRUNC,
-    O_TRUNC, O_RDWR | O_TRUNC, O_WRONLY | O_RDWR, 0x7fffffff, -1,
   };
+  static const int odd[] = { O_TRUNC, O_RDWR | O_TRUNC, O_WRONLY | O_RDWR, 0x7fffffff, -1 };
 
-  return PICK(flags);
+  return pick(4) ? PICK(usual) : PICK(odd);
 }
 
 /* ---- raw system calls ---- */
@@ -239,7 +244,7 @@ fuzz_write(void)
 {
   uint64 src = pick(2) ? heap_tail() : bad_address();
 
-  if (pick(4) == 0)
+  if (pick(2))
     CALL(write, fd_argument(), readable_address(), pick(64));
   else
     CALL(write, fd_argument(), src, length_argument());
@@ -272,17 +277,25 @@ fuzz_fstat(void)
 /*
  * pipe() into the arena or a bad address. A pipe that was made gets a few
  * bytes and loses its write end at once: the read end then never blocks.
+ * The kernel may accept an address just past the heap if the page is
+ * mapped, so the descriptors are read back from anywhere up to the end of
+ * that page; if they cannot be, every descriptor is closed instead.
  */
 static void
 fuzz_pipe(void)
 {
   uint64 where = writable_address();
+  uint64 arena_start = (uint64)arena_end - ARENA;
   int *fds = (int *)where;
+  int fd;
 
   if (CALL(pipe, where, 0, 0) != 0)
     return;
-  if (where < (uint64)arena_end - ARENA || where + 2 * sizeof(int) > heap_end())
-    return;   /* the kernel claimed success for a copy that cannot have fitted */
+  if (where < arena_start || where + 2 * sizeof(int) > PGROUNDUP(heap_end())) {
+    for (fd = 3; fd < NOFILE; fd++)
+      close(fd);
+    return;
+  }
   if (pick(2))
     write(fds[1], text_buffer, pick(sizeof(text_buffer)));
   close(fds[1]);

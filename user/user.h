@@ -29,6 +29,11 @@ int getpid(void);
 char *sbrk(int n);
 int sleep(int ticks);
 int uptime(void);
+#if LAB_TRACE
+struct sysinfo;
+int trace(int mask);
+int sysinfo(struct sysinfo *info);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);
@@ -51,5 +56,12 @@ void free(void *p);
 
 /* statistics.c: read the kernel's "statistics" device into buf */
 int statistics(void *buf, int n);
+
+/*
+ * gradetoken.c: the grader's token for this run, from the file /gradetoken,
+ * into buf (at most n-1 bytes, 0-terminated). Returns its length, or 0 when
+ * there is no token (the program was run by hand).
+ */
+int gradetoken(char *buf, int n);
 
 #endif

@@ -238,7 +238,12 @@ int main(int argc, char *argv[])
   /* Every test child has been reaped here, so only leaks remain off the free list. */
   int intact = pages_intact(before);
   if (failed == 0 && intact) {
-    printf("ALL TESTS PASSED\n");
+    /* Under the grader the line carries this run's token (see gradetoken.c). */
+    char token[64];
+    if (gradetoken(token, sizeof(token)) > 0)
+      printf("ALL TESTS PASSED %s\n", token);
+    else
+      printf("ALL TESTS PASSED\n");
     exit(0);
   }
   if (failed)
