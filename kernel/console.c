@@ -12,6 +12,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
+#include "sleeplock.h"
 #include "proc.h"
 #include "dev.h"
 #include "file.h"
@@ -39,6 +40,9 @@ static struct {
   uint edit;
 } input;
 
+/* Held for the whole of one consolewrite(). */
+static struct sleeplock output_lock;
+
 /* Put one character on the screen, synchronously. */
 void
 consputc(int c)
@@ -60,15 +64,18 @@ consolewrite(int user_src, uint64 src, int n)
   char chunk[WRITE_CHUNK];
   int done = 0;
 
+  /* One write() reaches the screen whole, never mixed with another's. */
+  acquiresleep(&output_lock);
   while (done < n) {
     int len = n - done < WRITE_CHUNK ? n - done : WRITE_CHUNK;
     if (either_copyin(chunk, user_src, src + done, len) == -1)
-      return done > 0 ? done : -1;
+      break;
     for (int i = 0; i < len; i++)
       uartputc(chunk[i]);
     done += len;
   }
-  return done;
+  releasesleep(&output_lock);
+  return done > 0 || n == 0 ? done : -1;
 }
 
 /*
@@ -181,6 +188,7 @@ void
 consoleinit(void)
 {
   initlock(&input.lock, "cons");
+  initsleeplock(&output_lock, "console output");
   uartinit();
   devsw[CONSOLE].read = consoleread;
   devsw[CONSOLE].write = consolewrite;
