@@ -138,7 +138,8 @@ $(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
 
 # ---- running ----
 
-GDBPORT := $(shell expr `id -u` % 5000 + 25000)
+# Each user gets their own port, so that students sharing a machine don't collide.
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 QEMUOPTS = -machine virt -bios none -kernel $(K)/kernel -m 128M -smp $(CPUS) -nographic \
   -global virtio-mmio.force-legacy=false \
   -drive file=fs.img,if=none,format=raw,id=x0 \
@@ -151,8 +152,9 @@ check-qemu:
 qemu: all check-qemu
 	$(QEMU) $(QEMUOPTS)
 
-.gdbinit: .gdbinit.tmpl Makefile
-	sed "s/:1234/:$(GDBPORT)/" < $< > $@
+.PHONY: .gdbinit
+.gdbinit: .gdbinit.tmpl
+	$(Q)sed "s/:1234/:$(GDBPORT)/" < $< > $@
 
 GDB ?= $(shell command -v gdb-multiarch || command -v $(TOOLPREFIX)gdb || echo gdb-multiarch)
 

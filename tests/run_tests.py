@@ -21,6 +21,8 @@ import argparse
 import concurrent.futures
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +35,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from grade import qemu, qemu_version  # noqa: E402
+from tests import lab_checks  # noqa: E402
 
 LOG_DIR = os.path.join(ROOT, "tests", "logs")
 TAIL_LINES = 40
@@ -157,6 +160,51 @@ def host_tool_tests(run: CheckRun) -> None:
         raise CheckFailed(reason, output)
 
 
+def lab_check(check: lab_checks.LabCheck) -> Check:
+    """One check of the lab matrix (tests/lab_checks.py), as a Check."""
+    def body(run: CheckRun) -> None:
+        try:
+            check.body(LOG_DIR)
+        except lab_checks.LabCheckFailed as failure:
+            raise CheckFailed(str(failure), failure.output) from None
+    return Check(check.name, check.title, check.time_limit, body)
+
+
+def free_tcp_port() -> int:
+    """A TCP port that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gdb_check(run: CheckRun) -> None:
+    """`make qemu-gdb` waits for gdb-multiarch, which stops at a kernel breakpoint."""
+    port = free_tcp_port()
+    qemu_make = subprocess.Popen(["make", "-s", "qemu-gdb", "GDBPORT={}".format(port)],
+                                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        gdb = [os.environ.get("GDB", "gdb-multiarch"), "-q", "-batch", "-nx",
+               "-ex", "set pagination off", "-x", ".gdbinit",
+               "-ex", "break exec", "-ex", "continue", "-ex", "bt 2"]
+        output = ""
+        for _ in range(40):  # make may still be writing .gdbinit and starting QEMU
+            result = subprocess.run(gdb, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    universal_newlines=True, timeout=run.remaining())
+            output = result.stdout
+            if "Connection refused" not in output and "No such file" not in output:
+                break
+            time.sleep(0.5)
+        with open(run.log_path, "w") as log:
+            log.write(output)
+        if not re.search(r"Breakpoint 1, exec \(", output):
+            raise CheckFailed("gdb did not stop at the breakpoint on exec()", output)
+    finally:
+        os.killpg(qemu_make.pid, signal.SIGTERM)
+        qemu_make.wait()
+
+
 CHECKS: List[Check] = [
     # The order matters with two workers: the unit tests take seconds, so
     # their worker soon moves on to the quick usertests while the other
@@ -165,7 +213,8 @@ CHECKS: List[Check] = [
           host_tool_tests),
     Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
     Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),
-]
+    Check("gdb", "make qemu-gdb and gdb-multiarch stop at a kernel breakpoint", 120, gdb_check),
+] + [lab_check(check) for check in lab_checks.lab_checks()]
 
 
 # ---- running and reporting ----
