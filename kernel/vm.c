@@ -244,42 +244,41 @@ static pte_t *user_pte(pagetable_t pt, uint64 va, int for_write)
   return pte;
 }
 
-int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
+/*
+ * Copy len bytes between kernel memory at kbuf and user memory at va, page by
+ * page through the user page table, in the direction to_user says. Fails
+ * without copying the rest at the first page the user may not access so.
+ */
+static int copy_user(pagetable_t pt, uint64 va, char *kbuf, uint64 len, int to_user)
 {
-  const char *from = src;
   while (len > 0) {
-    uint64 va0 = PGROUNDDOWN(dstva);
-    pte_t *pte = user_pte(pt, va0, 1);
+    uint64 va0 = PGROUNDDOWN(va);
+    pte_t *pte = user_pte(pt, va0, to_user);
     if (pte == 0)
       return -1;
-    uint64 n = PGSIZE - (dstva - va0);
+    uint64 n = PGSIZE - (va - va0);
     if (n > len)
       n = len;
-    memmove((char *)PTE2PA(*pte) + (dstva - va0), from, n);
+    char *user = (char *)PTE2PA(*pte) + (va - va0);
+    if (to_user)
+      memmove(user, kbuf, n);
+    else
+      memmove(kbuf, user, n);
     len -= n;
-    from += n;
-    dstva = va0 + PGSIZE;
+    kbuf += n;
+    va = va0 + PGSIZE;
   }
   return 0;
 }
 
+int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
+{
+  return copy_user(pt, dstva, (char *)src, len, 1);
+}
+
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
-  char *to = dst;
-  while (len > 0) {
-    uint64 va0 = PGROUNDDOWN(srcva);
-    pte_t *pte = user_pte(pt, va0, 0);
-    if (pte == 0)
-      return -1;
-    uint64 n = PGSIZE - (srcva - va0);
-    if (n > len)
-      n = len;
-    memmove(to, (char *)PTE2PA(*pte) + (srcva - va0), n);
-    len -= n;
-    to += n;
-    srcva = va0 + PGSIZE;
-  }
-  return 0;
+  return copy_user(pt, srcva, dst, len, 0);
 }
 
 /* Copy a NUL-terminated string of at most max bytes (NUL included). */
