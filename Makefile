@@ -180,7 +180,8 @@ grade: all
 endif
 
 # Console text on standard input, with addresses turned into function (file:line).
-symbolize: $(K)/kernel
+# No build step here: its messages would mix with the symbolized text.
+symbolize:
 	$(Q)$(PYTHON) grade/symbolize.py --kernel $(K)/kernel --user-dir $(U)
 
 # ---- instructor tools (not in student trees) ----

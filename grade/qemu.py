@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import BinaryIO, List, Optional, Sequence, Set, Union
+from typing import BinaryIO, Callable, List, Optional, Sequence, Set, Union
 
 from .qemu_version import install_advice
 
@@ -103,14 +103,18 @@ def tail(text: str, lines: int = 40) -> str:
 
 def qemu_command(qemu: Union[str, Sequence[str]], kernel: str, disk: str,
                  cpus: int, memory: str = "128M",
-                 extra_args: Sequence[str] = ()) -> List[str]:
+                 extra_args: Sequence[str] = (),
+                 qmp_socket: Optional[str] = None) -> List[str]:
     """Build the QEMU argument list that boots `kernel` with `disk` as its drive.
 
     `qemu` is a binary name or a whole command prefix (tests pass a Python
     script there). The serial port is wired to stdin/stdout and the monitor is
     off, so QEMU needs no terminal and every byte on stdin goes to the guest.
+    With qmp_socket, QEMU also serves its machine protocol (QMP) on that unix
+    socket, through which grade/monitor.py reads the harts' registers.
     """
     prefix = [qemu] if isinstance(qemu, str) else list(qemu)
+    qmp = ["-qmp", "unix:{},server=on,wait=off".format(qmp_socket)] if qmp_socket else []
     return prefix + [
         "-machine", "virt", "-bios", "none", "-kernel", kernel,
         "-m", memory, "-smp", str(cpus), "-nographic",
@@ -118,7 +122,7 @@ def qemu_command(qemu: Union[str, Sequence[str]], kernel: str, disk: str,
         "-drive", "file={},if=none,format=raw,id=x0".format(disk),
         "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
         "-monitor", "none", "-serial", "stdio",
-    ] + list(extra_args)
+    ] + qmp + list(extra_args)
 
 
 def _compile(pattern: PatternLike) -> "re.Pattern[str]":
@@ -150,11 +154,15 @@ class QemuSession:
                  extra_args: Sequence[str] = (),
                  qemu: Union[str, Sequence[str]] = DEFAULT_QEMU,
                  memory: str = "128M",
-                 panic_pattern: Optional["re.Pattern[str]"] = PANIC) -> None:
+                 panic_pattern: Optional["re.Pattern[str]"] = PANIC,
+                 prepare_disk: Optional[Callable[[str], None]] = None,
+                 monitor: bool = False) -> None:
         """Copy fs_img to a private file and boot kernel on it.
 
         panic_pattern=None turns panic detection off, for tests that want to
-        watch a panic happen.
+        watch a panic happen. prepare_disk, if given, is called with the
+        private copy's path before QEMU starts (to add files to it). With
+        monitor=True QEMU serves QMP on the unix socket self.monitor_path.
         """
         self.panic_pattern = panic_pattern
         self._cond = threading.Condition()
@@ -170,9 +178,19 @@ class QemuSession:
         if not os.path.isfile(kernel):
             raise QemuError("kernel {} not found; build it with `make`".format(kernel))
         self.disk = _private_copy(fs_img)
+        self._monitor_dir: Optional[str] = None
+        self.monitor_path: Optional[str] = None
         try:
+            if prepare_disk is not None:
+                prepare_disk(self.disk)
+            if monitor:
+                # Unix socket paths are limited to about 100 bytes, so the
+                # socket gets a short folder of its own in the temp dir.
+                self._monitor_dir = tempfile.mkdtemp(prefix="kiln-qmp-")
+                self.monitor_path = os.path.join(self._monitor_dir, "qmp")
             self._log = _open_log(log_path)
-            self.argv = qemu_command(qemu, kernel, self.disk, cpus, memory, extra_args)
+            self.argv = qemu_command(qemu, kernel, self.disk, cpus, memory, extra_args,
+                                     self.monitor_path)
             self.started_at = time.monotonic()
             self._proc = _launch(self.argv)
         except BaseException:
@@ -384,13 +402,15 @@ class QemuSession:
         _unregister(self)
 
     def _discard_files(self) -> None:
-        """Close the log and remove the private disk copy."""
+        """Close the log and remove the private disk copy and the monitor socket."""
         if self._log is not None:
             self._log.close()
         try:
             os.unlink(self.disk)
         except FileNotFoundError:
             pass
+        if self._monitor_dir is not None:
+            shutil.rmtree(self._monitor_dir, ignore_errors=True)
 
     @property
     def returncode(self) -> Optional[int]:

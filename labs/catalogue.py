@@ -28,7 +28,7 @@ SAFE_PATH = re.compile(r"^[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*/?$")
 TOP_KEYS = ("about", "instructor_only", "labs")
 REQUIRED_LAB_KEYS = ("name", "title", "available", "handout", "files",
                      "programs")
-OPTIONAL_LAB_KEYS = ("solution_files", "edits")
+OPTIONAL_LAB_KEYS = ("solution_files", "edits", "protected")
 DEFAULT_INSTRUCTOR_ONLY = ("labs/", "solutions/", "tests/")
 
 
@@ -44,6 +44,9 @@ class Lab:
         self.solution_files = list(fields.get("solution_files", []))
         self.programs = list(fields["programs"])
         self.edits = list(fields.get("edits", []))
+        # Test programs that the grader checks against conf/checksums, on top
+        # of grade/ and user/usertests/, which are always protected.
+        self.protected = list(fields.get("protected", []))
         # The handout comes with the starter, whether or not it is listed.
         self.files = list(fields["files"])
         if self.handout not in self.files:
@@ -172,6 +175,11 @@ class Catalogue:
         return [path for lab in self.labs
                 for path in lab_paths(lab, stage.level(lab))]
 
+    def protected_paths(self, stage):
+        """Lab files listed as "protected" by the labs the stage includes."""
+        return [path for lab in self.labs if stage.level(lab) >= 1
+                for path in lab.protected]
+
     def omitted_paths(self, stage):
         """Catalogue entries that belong to later labs or later solutions."""
         included = set(self.included_paths(stage))
@@ -277,7 +285,7 @@ def _load_lab(number, fields, check):
     if not isinstance(fields["available"], bool):
         check.fail("%s: 'available' must be true or false" % label)
     _path_list([fields["handout"]], "%s: 'handout'" % label, check)
-    for key in ("files", "solution_files", "edits"):
+    for key in ("files", "solution_files", "edits", "protected"):
         _path_list(fields.get(key, []), "%s: '%s'" % (label, key), check)
     programs = fields["programs"]
     if not isinstance(programs, list) or not all(
@@ -285,6 +293,11 @@ def _load_lab(number, fields, check):
         check.fail("%s: 'programs' must be a list of program names such as "
                    "\"trace\"" % label)
     lab = Lab(number, fields)
+    for path in lab.protected:
+        if not any(path_covers(entry, path) for entry in lab.files):
+            check.fail("%s: 'protected' lists %s, which is not among the "
+                       "lab's 'files' (only files handed out with the "
+                       "starter can be protected)" % (label, path))
     if any(path_covers(entry, lab.handout) for entry in lab.solution_files):
         check.fail("%s: the handout %s must come with the starter, not in "
                    "'solution_files'" % (label, lab.handout))

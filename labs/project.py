@@ -8,11 +8,15 @@ no lab conditional, no solution code of later labs and no macro remains. A
 file that still names a lab macro afterwards is an error, never a silent leak.
 
 conf/lab and conf/lab.mk record the lab, so that `make` and `make grade` in
-the projected tree need neither the stage tool nor the catalogue.
+the projected tree need neither the stage tool nor the catalogue. conf/checksums
+records the graders and test programs as shipped (see grade/tamper.py), so
+that the grader can tell a student who changed them.
 """
 
 import re
 import subprocess
+
+from grade import tamper
 
 from . import tree
 from .catalogue import display_path, lab_paths, path_covers
@@ -39,6 +43,7 @@ def project(catalogue, root, stage):
             entry = tree.Entry(unifdef.run(relpath), entry.mode)
         result[relpath] = entry
     result.update(conf_files(catalogue, stage))
+    result[tamper.CHECKSUMS] = checksums_entry(catalogue, stage, result)
     check_no_macros(catalogue, stage, result)
     return result
 
@@ -63,6 +68,14 @@ def conf_files(catalogue, stage):
         "conf/lab": tree.Entry((stage.lab_name + "\n").encode()),
         "conf/lab.mk": tree.Entry(lab_mk.encode()),
     }
+
+
+def checksums_entry(catalogue, stage, projected):
+    """conf/checksums: the digests of the projected tree's protected files."""
+    extra = catalogue.protected_paths(stage)
+    files = {path: entry.data for path, entry in projected.items()
+             if entry.mode != tree.SYMLINK and tamper.is_protected(path, extra)}
+    return tree.Entry(tamper.format_checksums(files).encode())
 
 
 def _check_lab_files_present(catalogue, stage, paths):

@@ -209,7 +209,7 @@ CHECKS: List[Check] = [
     # The order matters with two workers: the unit tests take seconds, so
     # their worker soon moves on to the quick usertests while the other
     # worker runs the long full usertests.
-    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 120,
+    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 300,
           host_tool_tests),
     Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
     Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),

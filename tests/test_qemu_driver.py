@@ -171,6 +171,11 @@ class CommandLineTests(unittest.TestCase):
                       "-monitor none", "-serial stdio"):
             self.assertIn(piece, text)
 
+    def test_command_may_serve_qmp_on_a_socket(self) -> None:
+        argv = qemu.qemu_command("qemu-x", "k", "d", 1, qmp_socket="/tmp/q/qmp")
+        self.assertIn("-qmp unix:/tmp/q/qmp,server=on,wait=off", " ".join(argv))
+        self.assertNotIn("-qmp", qemu.qemu_command("qemu-x", "k", "d", 1))
+
     def test_command_prefix_may_be_a_list(self) -> None:
         argv = qemu.qemu_command(["python3", "fake"], "k", "d", 1)
         self.assertEqual(argv[:3], ["python3", "fake", "-machine"])
@@ -306,6 +311,43 @@ class CleanupTests(DriverTestCase):
         self.assertFalse(os.path.exists(second.disk))
         with open(self.fs_img, "rb") as original:
             self.assertEqual(original.read(), DISK_CONTENT)
+
+    def test_prepare_disk_edits_the_private_copy_before_boot(self) -> None:
+        seen = []
+
+        def prepare(disk: str) -> None:
+            seen.append(disk)
+            with open(disk, "ab") as image:
+                image.write(b"token\n")
+
+        session = self.start("shell", prepare_disk=prepare)
+        session.wait_prompt(timeout=10)
+        self.assertEqual(seen, [session.disk])
+        with open(session.disk, "rb") as copy:
+            self.assertTrue(copy.read().endswith(b"token\n"))
+        with open(self.fs_img, "rb") as original:
+            self.assertEqual(original.read(), DISK_CONTENT)
+
+    def test_a_failing_prepare_disk_leaves_nothing_behind(self) -> None:
+        disks = os.path.join(self.scratch, "tmp")
+        os.mkdir(disks)
+        self.addCleanup(setattr, tempfile, "tempdir", tempfile.tempdir)
+        tempfile.tempdir = disks
+
+        def refuse(disk: str) -> None:
+            raise ValueError("no room")
+
+        with self.assertRaises(ValueError):
+            self.start("shell", prepare_disk=refuse, monitor=True)
+        self.assertEqual(os.listdir(disks), [])
+
+    def test_monitor_socket_is_named_and_removed_on_close(self) -> None:
+        session = self.start("shell", monitor=True)
+        self.assertIn("unix:{},server=on,wait=off".format(session.monitor_path), session.argv)
+        self.assertTrue(os.path.isdir(os.path.dirname(session.monitor_path)))
+        session.close()
+        self.assertFalse(os.path.exists(os.path.dirname(session.monitor_path)))
+        self.assertIsNone(self.start("shell").monitor_path)
 
     def test_close_kills_the_whole_process_group(self) -> None:
         session = self.start("shell")

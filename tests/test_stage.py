@@ -291,7 +291,7 @@ class StageToolTest(unittest.TestCase):
         }
         common = {"Makefile", "README.md", ".gitignore", "kernel/x.c",
                   "kernel/x.h", "kernel/entry.S", "kernel/plain.c",
-                  "grade/run.sh", "conf/lab", "conf/lab.mk"}
+                  "grade/run.sh", "conf/lab", "conf/lab.mk", "conf/checksums"}
         for name, lab_files in present.items():
             dest = self.project(name)
             self.assertEqual(set(tree.list_files(dest)), common | lab_files)
@@ -310,6 +310,25 @@ class StageToolTest(unittest.TestCase):
             self.assertEqual(self.read(dest, relpath),
                              self.read(starter, relpath))
         self.assertEqual(self.read(self.project("base"), "conf/lab"), "base\n")
+
+    def test_projection_records_checksums_of_protected_files(self):
+        data = json.loads(json.dumps(CATALOGUE))
+        data["labs"][0]["protected"] = ["user/trace.c"]
+        self.write_catalogue(data)
+        write(self.root, "user/usertests/main.c", "int main;\n")
+        starter = self.project("trace")
+        listed = self.read(starter, "conf/checksums").splitlines()
+        self.assertEqual([line.split("  ")[1] for line in listed],
+                         ["grade/run.sh", "user/trace.c",
+                          "user/usertests/main.c"])
+        self.assertEqual(self.read(self.project("trace-solved"),
+                                   "conf/checksums"),
+                         self.read(starter, "conf/checksums"))
+        checked = subprocess.run(["sha256sum", "--quiet", "-c",
+                                  "conf/checksums"], cwd=starter)
+        self.assertEqual(checked.returncode, 0)
+        self.assertNotIn("user/trace.c",
+                         self.read(self.project("base"), "conf/checksums"))
 
     def test_projection_needs_a_new_or_empty_directory(self):
         dest = os.path.join(self.tmp, "dest")
@@ -396,6 +415,8 @@ class StageToolTest(unittest.TestCase):
              "lab 2 (kpgtbl) is available but lab 1 (trace) before it is not"),
             (changed(lambda d: d["labs"][1].update(name="Bad-Name")),
              "'name' must be a lower-case identifier"),
+            (changed(lambda d: d["labs"][0].update(protected=["user/kp.c"])),
+             "'protected' lists user/kp.c, which is not among the lab's"),
         ]
         for text, message in cases:
             with self.subTest(message=message):
