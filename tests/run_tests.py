@@ -181,28 +181,31 @@ def gdb_check(run: CheckRun) -> None:
     """`make qemu-gdb` waits for gdb-multiarch, which stops at a kernel breakpoint."""
     port = free_tcp_port()
     qemu_make = subprocess.Popen(["make", "-s", "qemu-gdb", "GDBPORT={}".format(port)],
-                                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+                                 cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, universal_newlines=True,
+                                 start_new_session=True)
     try:
+        # make prints this just before it starts QEMU, after writing .gdbinit.
+        # gdb retries a refused connection by itself, so one run suffices;
+        # the stub serves one client at a time, so a second would hang.
+        for line in qemu_make.stdout:
+            if "waiting for gdb" in line:
+                break
+        else:
+            raise CheckFailed("make qemu-gdb ended without starting QEMU")
         gdb = [os.environ.get("GDB", "gdb-multiarch"), "-q", "-batch", "-nx",
                "-ex", "set pagination off", "-x", ".gdbinit",
                "-ex", "break exec", "-ex", "continue", "-ex", "bt 2"]
-        output = ""
-        for _ in range(40):  # make may still be writing .gdbinit and starting QEMU
-            result = subprocess.run(gdb, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    universal_newlines=True, timeout=run.remaining())
-            output = result.stdout
-            if "Connection refused" not in output and "No such file" not in output:
-                break
-            time.sleep(0.5)
+        output = subprocess.run(gdb, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True, timeout=run.remaining()).stdout
         with open(run.log_path, "w") as log:
             log.write(output)
         if not re.search(r"Breakpoint 1, exec \(", output):
             raise CheckFailed("gdb did not stop at the breakpoint on exec()", output)
     finally:
         os.killpg(qemu_make.pid, signal.SIGTERM)
-        qemu_make.wait()
+        qemu_make.communicate()
 
 
 CHECKS: List[Check] = [
