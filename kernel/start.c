@@ -10,6 +10,7 @@
 
 void main(void);
 void timervec(void);
+void kernelvec(void);
 
 /* entry.S carves one boot stack per hart out of this. */
 __attribute__((aligned(16))) char boot_stacks[4096 * NCPU];
@@ -44,6 +45,10 @@ void start(void)
   w_mstatus((r_mstatus() & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S);
   w_mepc((uint64)main);
   w_satp(0);
+
+  /* A trap before trapinithart() then reports itself (kernel trap, panic)
+     instead of jumping to address 0 and faulting there forever. */
+  w_stvec((uint64)kernelvec);
 
   /* Supervisor mode handles every exception and interrupt itself. */
   w_medeleg(0xffff);
