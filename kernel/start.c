@@ -34,8 +34,13 @@ static void timer_init(int hart)
   timer_scratch[hart][4] = TIMER_INTERVAL;
   w_mscratch((uint64)timer_scratch[hart]);
 
+  /*
+   * mstatus.MIE stays off: machine interrupts are always enabled while the
+   * hart runs in supervisor or user mode, which is all we need. Turning it on
+   * here would let a tick interrupt start() itself before its mret, and that
+   * trap would overwrite mepc and MPP and send the hart to user mode.
+   */
   w_mtvec((uint64)timervec);
-  w_mstatus(r_mstatus() | MSTATUS_MIE);
   w_mie(r_mie() | MIE_MTIE);
 }
 
