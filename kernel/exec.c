@@ -109,6 +109,24 @@ static int push_arguments(pagetable_t pt, uint64 *sp, uint64 stackbase, char **a
   return argc;
 }
 
+#if LAB_KPGTBL >= 2
+/*
+ * Make p's kernel page table mirror the new image [0, sz) of pt instead of
+ * the old one. When a table page for the new mirror cannot be had, the
+ * old mirror comes back and exec fails; that cannot fail in turn, since
+ * dropping a mirror keeps its table pages.
+ */
+static int remirror(struct proc *p, pagetable_t pt, uint64 sz)
+{
+  kvmunmirror(p->kpagetable, p->sz, 0);
+  if (kvmmirror(p->kpagetable, pt, 0, sz) == 0)
+    return 0;
+  if (kvmmirror(p->kpagetable, p->pagetable, 0, p->sz) < 0)
+    panic("exec: cannot restore the mirror of the old image");
+  return -1;
+}
+#endif
+
 /* The last path element, for the process name. */
 static const char *basename(const char *path)
 {
@@ -155,6 +173,10 @@ int exec(char *path, char **argv)
   int argc = push_arguments(pt, &sp, sz - USERSTACK * PGSIZE, argv);
   if (argc < 0)
     goto bad;
+#if LAB_KPGTBL >= 2
+  if (remirror(p, pt, sz) < 0)
+    goto bad;
+#endif
 
   /* Commit: nothing can fail from here on. */
   safestrcpy(p->name, basename(path), sizeof(p->name));
@@ -165,7 +187,15 @@ int exec(char *path, char **argv)
   p->trapframe->epc = eh.entry;
   p->trapframe->sp = sp;
   p->trapframe->a1 = sp;  /* argv; argc is exec's return value, in a0 */
+#if LAB_ALARM >= 2
+  /* The handler's address meant something only in the old program. */
+  memset(&p->alarm, 0, sizeof(p->alarm));
+#endif
   proc_freepagetable(oldpt, oldsz);
+#if LAB_KPGTBL
+  if (p->pid == 1)
+    vmprint(p->pagetable);  /* init's page table, once, on the boot console */
+#endif
   return argc;
 
 bad:

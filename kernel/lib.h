@@ -20,6 +20,9 @@ void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Format into buf (at most n bytes, always terminated); returns the length. */
 int snprintf(char *buf, int n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void panic(const char *msg) __attribute__((noreturn));
+#if LAB_ALARM
+void backtrace(void);  /* the return addresses on this kernel stack, one a line */
+#endif
 extern volatile int panicked;  /* set once any hart panics; freezes the console */
 
 #endif

@@ -32,4 +32,20 @@ int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);
 
+#if LAB_KPGTBL
+/* vm.c: looking at page tables */
+void vmprint(pagetable_t pt);           /* print pt as a tree, one line per valid PTE */
+int copy_stats(char *buf, int n);       /* the copyin/copyinstr path counters, as text */
+#endif
+#if LAB_KPGTBL >= 2
+/* vm.c: per-process kernel page tables, mirroring user memory without PTE_U */
+pagetable_t kvmcreate(void);
+void kvmfree(pagetable_t kpt);
+void kvmswitch(pagetable_t kpt);        /* load kpt into satp on this hart */
+int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz);
+void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz);
+/* For kerneltrap(): 1 (and *sepc changed) if a copy from user memory faulted */
+int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc);
+#endif
+
 #endif

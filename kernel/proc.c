@@ -53,6 +53,12 @@ void proc_freepagetable(pagetable_t pt, uint64 sz)
 /* Return a slot to UNUSED, freeing what it owns. Called with p->lock held. */
 static void freeproc(struct proc *p)
 {
+#if LAB_KPGTBL >= 2
+  /* First the mirror, then the user pages it shows. */
+  if (p->kpagetable)
+    kvmfree(p->kpagetable);
+  p->kpagetable = 0;
+#endif
   if (p->pagetable)
     proc_freepagetable(p->pagetable, p->sz);
   if (p->trapframe)
@@ -68,6 +74,9 @@ static void freeproc(struct proc *p)
   p->xstate = 0;
 #if LAB_TRACE >= 2
   p->trace_mask = 0;
+#endif
+#if LAB_ALARM >= 2
+  memset(&p->alarm, 0, sizeof(p->alarm));
 #endif
   p->state = UNUSED;
 }
@@ -96,6 +105,13 @@ static struct proc *allocproc(void)
     release(&p->lock);
     return 0;
   }
+#if LAB_KPGTBL >= 2
+  if ((p->kpagetable = kvmcreate()) == 0) {
+    freeproc(p);
+    release(&p->lock);
+    return 0;
+  }
+#endif
 
   memset(&p->context, 0, sizeof(p->context));
   p->context.ra = (uint64)forkret;
@@ -148,9 +164,19 @@ int growproc(int n)
     sz = uvmalloc(p->pagetable, sz, sz + n, PTE_W);
     if (sz == 0)
       return -1;
+#if LAB_KPGTBL >= 2
+    if (kvmmirror(p->kpagetable, p->pagetable, p->sz, sz) < 0) {
+      uvmdealloc(p->pagetable, sz, p->sz);
+      return -1;
+    }
+#endif
   } else if (n < 0) {
     if ((uint64)-n > sz)
       return -1;
+#if LAB_KPGTBL >= 2
+    /* The kernel must stop seeing the pages before they are freed. */
+    kvmunmirror(p->kpagetable, sz, sz + n);
+#endif
     sz = uvmdealloc(p->pagetable, sz, sz + n);
   }
   p->sz = sz;
@@ -170,6 +196,13 @@ int fork(void)
     return -1;
   }
   np->sz = p->sz;
+#if LAB_KPGTBL >= 2
+  if (kvmmirror(np->kpagetable, np->pagetable, 0, np->sz) < 0) {
+    freeproc(np);
+    release(&np->lock);
+    return -1;
+  }
+#endif
   *np->trapframe = *p->trapframe;
   np->trapframe->a0 = 0;  /* fork() returns 0 in the child */
 
@@ -180,6 +213,12 @@ int fork(void)
   safestrcpy(np->name, p->name, sizeof(p->name));
 #if LAB_TRACE >= 2
   np->trace_mask = p->trace_mask;  /* a traced command's children are traced too */
+#endif
+#if LAB_ALARM >= 2
+  /* The child's alarm is off (freeproc() left it so), but a child forked
+     by a handler is inside that handler too, and may sigreturn(). */
+  np->alarm.in_handler = p->alarm.in_handler;
+  np->alarm.saved = p->alarm.saved;
 #endif
   int pid = np->pid;
   release(&np->lock);

@@ -68,6 +68,17 @@ struct trapframe {
   /* 280 */ uint64 t6;
 };
 
+#if LAB_ALARM >= 2
+/* A process's sigalarm() state. */
+struct alarm {
+  int interval;                /* user-mode ticks between handler calls; 0: off */
+  int ticks_left;              /* user-mode ticks until the next call */
+  uint64 handler;              /* user address of the handler */
+  int in_handler;              /* the handler runs; saved holds what it interrupted */
+  struct trapframe saved;      /* the registers that sigreturn() puts back */
+};
+#endif
+
 enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 
 struct file;
@@ -90,6 +101,9 @@ struct proc {
   uint64 kstack;               /* virtual address of the kernel stack */
   uint64 sz;                   /* bytes of user memory */
   pagetable_t pagetable;       /* user page table */
+#if LAB_KPGTBL >= 2
+  pagetable_t kpagetable;      /* kernel page table, mirroring user memory */
+#endif
   struct trapframe *trapframe; /* user registers while in the kernel */
   struct context context;      /* swtch() here to run the process */
   struct file *ofile[NOFILE];  /* open files */
@@ -97,6 +111,9 @@ struct proc {
   char name[16];               /* for ^P and messages */
 #if LAB_TRACE >= 2
   int trace_mask;              /* bit 1 << SYS_x: print each return of call x */
+#endif
+#if LAB_ALARM >= 2
+  struct alarm alarm;          /* sigalarm(); private to the process too */
 #endif
 };
 

@@ -55,7 +55,14 @@ static void run(struct cpu *c, struct proc *p)
 {
   p->state = RUNNING;
   c->proc = p;
+#if LAB_KPGTBL >= 2
+  kvmswitch(p->kpagetable);  /* the kernel's view with p's user memory mirrored */
+#endif
   swtch(&c->context, &p->context);
+#if LAB_KPGTBL >= 2
+  /* Once p->lock is released p may be freed, its table with it. */
+  kvmswitch(kernel_pagetable);
+#endif
   c->proc = 0;
 }
 

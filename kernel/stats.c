@@ -38,6 +38,9 @@ take_snapshot(void)
 {
   int len = snprintf(snap.text, SNAPSHOT_SIZE, "freepages %lu\ndiskreads %lu\n",
                      kfreepages(), bdiskreads());
+#if LAB_KPGTBL
+  len += copy_stats(snap.text + len, SNAPSHOT_SIZE - len);
+#endif
 
   len += lockstats(snap.text + len, SNAPSHOT_SIZE - len);
   snap.len = len;

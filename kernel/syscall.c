@@ -81,6 +81,11 @@ uint64 sys_close(void);
 uint64 sys_trace(void);
 uint64 sys_sysinfo(void);
 #endif
+#if LAB_ALARM
+uint64 sys_sigalarm(void);
+uint64 sys_sigreturn(void);
+uint64 sys_kbacktrace(void);
+#endif
 
 static uint64 (*const syscalls[])(void) = {
   [SYS_fork] sys_fork,     [SYS_exit] sys_exit,     [SYS_wait] sys_wait,
@@ -92,6 +97,10 @@ static uint64 (*const syscalls[])(void) = {
   [SYS_link] sys_link,     [SYS_mkdir] sys_mkdir,   [SYS_close] sys_close,
 #if LAB_TRACE
   [SYS_trace] sys_trace,   [SYS_sysinfo] sys_sysinfo,
+#endif
+#if LAB_ALARM
+  [SYS_sigalarm] sys_sigalarm, [SYS_sigreturn] sys_sigreturn,
+  [SYS_kbacktrace] sys_kbacktrace,
 #endif
 };
 
@@ -106,6 +115,10 @@ static const char *const syscall_names[] = {
   [SYS_write] "write",     [SYS_mknod] "mknod",     [SYS_unlink] "unlink",
   [SYS_link] "link",       [SYS_mkdir] "mkdir",     [SYS_close] "close",
   [SYS_trace] "trace",     [SYS_sysinfo] "sysinfo",
+#if LAB_ALARM
+  [SYS_sigalarm] "sigalarm", [SYS_sigreturn] "sigreturn",
+  [SYS_kbacktrace] "kbacktrace",
+#endif
 };
 _Static_assert(NELEM(syscall_names) == NELEM(syscalls),
                "a system call is missing from syscall_names");

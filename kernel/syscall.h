@@ -30,5 +30,10 @@
 #define SYS_trace   22
 #define SYS_sysinfo 23
 #endif
+#if LAB_ALARM
+#define SYS_sigalarm   24
+#define SYS_sigreturn  25
+#define SYS_kbacktrace 26
+#endif
 
 #endif

@@ -150,3 +150,58 @@ uint64 sys_sysinfo(void)
 #endif
 }
 #endif
+#if LAB_ALARM
+
+/*
+ * sigalarm(interval, handler): from now on, each time the process has used
+ * another `interval` ticks of CPU time in user mode, run handler(), which
+ * ends with sigreturn(). An interval of 0 turns the alarm off.
+ */
+uint64 sys_sigalarm(void)
+{
+#if LAB_ALARM >= 2
+  int interval;
+  uint64 handler;
+  argint(0, &interval);
+  argaddr(1, &handler);
+  if (interval < 0)
+    return -1;
+  /* The handler is not checked: like any bad function pointer, a bad one
+     makes the process fault when the alarm fires, and harms no one else. */
+  struct alarm *a = &myproc()->alarm;
+  a->interval = interval;
+  a->ticks_left = interval;
+  a->handler = handler;
+  return 0;
+#else
+  return -1;
+#endif
+}
+
+/*
+ * sigreturn(): leave an alarm handler. The code the alarm interrupted
+ * resumes with every register as it was. -1 outside a handler.
+ */
+uint64 sys_sigreturn(void)
+{
+#if LAB_ALARM >= 2
+  struct proc *p = myproc();
+  if (!p->alarm.in_handler)
+    return -1;
+  /* The copy's kernel fields may be stale; usertrapret() rewrites them. */
+  *p->trapframe = p->alarm.saved;
+  p->alarm.in_handler = 0;
+  /* syscall() puts the return value in a0: give back the interrupted a0. */
+  return p->trapframe->a0;
+#else
+  return -1;
+#endif
+}
+
+/* kbacktrace(): print the kernel stack of this very call, for bttest. */
+uint64 sys_kbacktrace(void)
+{
+  backtrace();
+  return 0;
+}
+#endif

@@ -8,6 +8,9 @@
 #include "riscv.h"
 #include "memlayout.h"
 #include "lib.h"
+#if LAB_KPGTBL >= 2
+#include "memory.h"
+#endif
 #include "proc.h"
 #include "dev.h"
 #include "syscall_args.h"
@@ -107,6 +110,30 @@ static void kill_faulting_process(struct proc *p)
   setkilled(p);
 }
 
+#if LAB_ALARM >= 2
+/*
+ * A timer tick found p running in user mode: charge it to p's alarm. Only
+ * such ticks count, so the alarm measures the CPU time the program itself
+ * uses, like Unix's ITIMER_VIRTUAL: time asleep, waiting for a hart or in
+ * the kernel is free. When the count runs out the trapframe is set aside
+ * and the return to user mode goes to the handler instead; an alarm that
+ * comes while the handler still runs is dropped, never nested.
+ */
+static void alarm_tick(struct proc *p)
+{
+  struct alarm *a = &p->alarm;
+
+  if (a->interval == 0 || --a->ticks_left > 0)
+    return;
+  a->ticks_left = a->interval;
+  if (a->in_handler)
+    return;
+  a->saved = *p->trapframe;
+  a->in_handler = 1;
+  p->trapframe->epc = a->handler;
+}
+#endif
+
 /* Entered from uservec in trampoline.S, on the process's kernel stack. */
 void usertrap(void)
 {
@@ -132,8 +159,15 @@ void usertrap(void)
 
   if (killed(p))
     exit(-1);
+#if LAB_ALARM >= 2
+  if (which == TIMER) {
+    alarm_tick(p);
+    yield();
+  }
+#else
   if (which == TIMER)
     yield();
+#endif
   usertrapret();
 }
 
@@ -177,6 +211,13 @@ void kerneltrap(void)
     panic("kerneltrap: interrupts enabled");
 
   int which = devintr();
+#if LAB_KPGTBL >= 2
+  /* A bad user pointer in copyin()'s direct read fails that copy, no more. */
+  if (which == NOT_DEVICE && usercopy_fault(scause, r_stval(), &sepc)) {
+    w_sepc(sepc);
+    return;
+  }
+#endif
   if (which == NOT_DEVICE) {
     printf("kernel trap: %s, scause=%p sepc=%p stval=%p\n",
            scause_name(scause), (void *)scause, (void *)sepc, (void *)r_stval());

@@ -1,8 +1,18 @@
+#if LAB_KPGTBL >= 2
+/*
+ * Page tables: the kernel's own (a global one, and one per process that
+ * also mirrors the process's user memory), the primitives for Sv39
+ * three-level tables, user address spaces, and copying across the
+ * user/kernel boundary: in through the mirror, out by walking the user
+ * table in software.
+ */
+#else
 /*
  * Page tables: the kernel's own (one for the whole system), the primitives
  * for Sv39 three-level tables, user address spaces, and copying across the
  * user/kernel boundary by walking the user table in software.
  */
+#endif
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
@@ -55,6 +65,107 @@ void kvminithart(void)
   w_satp(MAKE_SATP(kernel_pagetable));
   sfence_vma();  /* drop stale translations */
 }
+
+#if LAB_KPGTBL >= 2
+/*
+ * A process's kernel page table: everything the global one maps, plus a
+ * mirror of the process's user memory without PTE_U, so that copyin() can
+ * read user memory directly. It shares the global table's lower levels
+ * instead of copying them: every root entry but the first is the global
+ * one's, which brings kernel text and data, all of physical memory, every
+ * kernel stack (procinit() maps them) and the trampoline. Root entry 0
+ * covers the first GB, where user memory (below MAXUVA) meets the devices
+ * (from MAXUVA up), so it gets a private second-level table: its upper
+ * slots share the global device tables, its lower slots hold the mirror.
+ * The global table gains nothing after boot, so sharing it stays correct.
+ */
+#define USER_SLOTS PX(1, MAXUVA)  /* second-level slots of user memory */
+_Static_assert(MAXUVA % (1L << PXSHIFT(1)) == 0 && MAXUVA <= (1L << PXSHIFT(2)),
+               "user memory must fill whole second-level slots of root entry 0");
+
+pagetable_t kvmcreate(void)
+{
+  pagetable_t root = kalloc();
+  if (root == 0)
+    return 0;
+  pagetable_t low = kalloc();
+  if (low == 0) {
+    kfree(root);
+    return 0;
+  }
+  pagetable_t kernel_low = (pagetable_t)PTE2PA(kernel_pagetable[0]);
+  memset(low, 0, USER_SLOTS * sizeof(pte_t));
+  memmove(low + USER_SLOTS, kernel_low + USER_SLOTS, (512 - USER_SLOTS) * sizeof(pte_t));
+  memmove(root, kernel_pagetable, PGSIZE);
+  root[0] = PA2PTE(low) | PTE_V;
+  return root;
+}
+
+/*
+ * Free kpt's own pages: the root, its first second-level table and the
+ * mirror's last-level tables. The kernel's tables are shared, and the
+ * pages the mirror shows belong to the user page table: both stay.
+ */
+void kvmfree(pagetable_t kpt)
+{
+  pagetable_t low = (pagetable_t)PTE2PA(kpt[0]);
+  for (int i = 0; i < USER_SLOTS; i++)
+    if (low[i] & PTE_V)
+      kfree((void *)PTE2PA(low[i]));
+  kfree(low);
+  kfree(kpt);
+}
+
+/* Run on kpt from now on; this hart's cached translations are stale. */
+void kvmswitch(pagetable_t kpt)
+{
+  w_satp(MAKE_SATP(kpt));
+  sfence_vma();
+}
+
+/*
+ * Mirror upt's user pages in [oldsz, newsz) into kpt, readable by the
+ * kernel only. Pages without PTE_U (the stack guard) stay out: what the
+ * user may not read, the kernel must not read on its behalf either.
+ * Returns -1, with the mirror as it was, if a table page cannot be had.
+ */
+int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
+{
+  for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
+    pte_t *from = walk(upt, va, 0);
+    if (from == 0 || (*from & PTE_V) == 0)
+      panic("kvmmirror: user page not mapped");
+    if ((*from & PTE_U) == 0)
+      continue;
+    pte_t *to = walk(kpt, va, 1);
+    if (to == 0) {
+      kvmunmirror(kpt, va, oldsz);
+      return -1;
+    }
+    if (*to & PTE_V)
+      panic("kvmmirror: page already mirrored");
+    /* Read-only: copyout() writes through the user table, which knows
+       which pages the user may write. */
+    *to = PA2PTE(PTE2PA(*from)) | PTE_R | PTE_V;
+  }
+  sfence_vma();  /* kpt may be this hart's table */
+  return 0;
+}
+
+/*
+ * Drop kpt's mirror of [newsz, oldsz). Call it before the user pages go
+ * back to the allocator. The table pages stay, for the next growth.
+ */
+void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz)
+{
+  for (uint64 va = PGROUNDUP(newsz); va < oldsz; va += PGSIZE) {
+    pte_t *pte = walk(kpt, va, 0);
+    if (pte)
+      *pte = 0;
+  }
+  sfence_vma();  /* kpt may be this hart's table */
+}
+#endif
 
 /*
  * The address of the level-0 PTE for va, creating the intermediate tables on
@@ -231,6 +342,35 @@ void uvmclear(pagetable_t pt, uint64 va)
   *pte &= ~PTE_U;
 }
 
+#if LAB_KPGTBL >= 2
+/* Print pt's valid entries, depth levels below the root, and what they point to. */
+static void vmprint_table(pagetable_t pt, int depth)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = pt[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    for (int d = 0; d < depth; d++)
+      printf(" ..");
+    printf("%d: pte %p pa %p\n", i, (void *)pte, (void *)PTE2PA(pte));
+    /* Kiln maps only 4096-byte pages, so a leaf shows up at depth 3 only. */
+    if ((pte & (PTE_R | PTE_W | PTE_X)) == 0)
+      vmprint_table((pagetable_t)PTE2PA(pte), depth + 1);
+  }
+}
+
+void vmprint(pagetable_t pt)
+{
+  printf("page table %p\n", pt);
+  vmprint_table(pt, 1);
+}
+#elif LAB_KPGTBL == 1
+void vmprint(pagetable_t pt)
+{
+  /* Task 1: print pt as a tree (see handouts/kpgtbl.md). */
+}
+#endif
+
 /* The user-accessible PTE for va, or 0. Writing needs PTE_W too. */
 static pte_t *user_pte(pagetable_t pt, uint64 va, int for_write)
 {
@@ -276,14 +416,90 @@ int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
   return copy_user(pt, dstva, (char *)src, len, 1);
 }
 
+#if LAB_KPGTBL
+/* How many copies from user memory took each path, for the statistics device. */
+static struct {
+  uint64 copyin_direct, copyin_walk, copyinstr_direct, copyinstr_walk;
+} copies;
+
+static void count(uint64 *counter)
+{
+  __atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+int copy_stats(char *buf, int n)
+{
+  return snprintf(buf, n, "copyin_direct %lu\ncopyin_walk %lu\n"
+                  "copyinstr_direct %lu\ncopyinstr_walk %lu\n",
+                  copies.copyin_direct, copies.copyin_walk,
+                  copies.copyinstr_direct, copies.copyinstr_walk);
+}
+#endif
+
+#if LAB_KPGTBL >= 2
+/* ucopy.S: copies through the mirror that fail (-1) on a fault. */
+extern char ucopy_start[], ucopy_end[], ucopy_fault[];
+int ucopy_in(void *dst, uint64 src, uint64 len);
+int ucopy_str(char *dst, uint64 src, uint64 max);
+
+/* scause of a load from a page that the page table does not allow. */
+#define LOAD_PAGE_FAULT 13
+
+/*
+ * Called by kerneltrap() for a trap it cannot handle: a load page fault in
+ * ucopy.S on a user address is a bad user pointer, so the copy fails with
+ * -1 (*sepc is where to resume). Returns 0 for every other trap.
+ */
+int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
+{
+  if (scause != LOAD_PAGE_FAULT || stval >= MAXUVA)
+    return 0;
+  if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
+    return 0;
+  *sepc = (uint64)ucopy_fault;
+  return 1;
+}
+
+/*
+ * pt is the current process's page table, and the kernel page table that
+ * the scheduler loaded for the process mirrors it. Below MAXUVA that table
+ * maps nothing but the mirror, so keeping the source there keeps the
+ * kernel's own memory and the devices out of reach; within it, a page the
+ * user may not read is not mirrored, and reading it fails the copy.
+ */
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
+  if (srcva > MAXUVA || len > MAXUVA - srcva)
+    return -1;
+  count(&copies.copyin_direct);
+  return ucopy_in(dst, srcva, len);
+}
+
+/* Copy a NUL-terminated string of at most max bytes (NUL included). */
+int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
+{
+  if (srcva > MAXUVA)
+    return -1;
+  if (max > MAXUVA - srcva)
+    max = MAXUVA - srcva;
+  count(&copies.copyinstr_direct);
+  return ucopy_str(dst, srcva, max);
+}
+#else
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
+{
+#if LAB_KPGTBL
+  count(&copies.copyin_walk);
+#endif
   return copy_user(pt, srcva, dst, len, 0);
 }
 
 /* Copy a NUL-terminated string of at most max bytes (NUL included). */
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
+#if LAB_KPGTBL
+  count(&copies.copyinstr_walk);
+#endif
   while (max > 0) {
     uint64 va0 = PGROUNDDOWN(srcva);
     pte_t *pte = user_pte(pt, va0, 0);
@@ -299,3 +515,4 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
   }
   return -1;
 }
+#endif

@@ -34,6 +34,11 @@ struct sysinfo;
 int trace(int mask);
 int sysinfo(struct sysinfo *info);
 #endif
+#if LAB_ALARM
+int sigalarm(int ticks, void (*handler)());
+int sigreturn(void);
+int kbacktrace(void);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);
