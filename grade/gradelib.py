@@ -470,12 +470,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
     parser.add_argument("--logs", metavar="DIR", default=LOG_DIR,
                         help="folder of the per-test console logs (default: grade-logs/)")
-    parser.add_argument("--kernel", default=os.path.join(ROOT, "kernel", "kernel"),
-                        help="kernel to boot (default: kernel/kernel)")
-    parser.add_argument("--fs", default=os.path.join(ROOT, "fs.img"),
-                        help="file system image (default: fs.img)")
-    parser.add_argument("--qemu", default=os.environ.get("QEMU", qemu.DEFAULT_QEMU),
-                        help="QEMU binary (default: $QEMU or qemu-system-riscv64)")
+    qemu.add_boot_options(parser, ROOT)
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
 
 

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import codecs
 import os
@@ -62,6 +63,21 @@ LONGEST_LINE = 4096
 TERMINATE_GRACE = 2.0
 
 PatternLike = Union[str, "re.Pattern[str]"]
+
+
+
+def add_boot_options(parser: "argparse.ArgumentParser", root: str) -> None:
+    """Give a command line the options that say what to boot: --kernel, --fs, --qemu.
+
+    The grader, `make test` and `make bench` all boot the tree's own build by
+    default, so they share these options and their defaults.
+    """
+    parser.add_argument("--kernel", default=os.path.join(root, "kernel", "kernel"),
+                        help="kernel to boot (default: kernel/kernel)")
+    parser.add_argument("--fs", default=os.path.join(root, "fs.img"),
+                        help="file system image (default: fs.img)")
+    parser.add_argument("--qemu", default=os.environ.get("QEMU", DEFAULT_QEMU),
+                        help="QEMU binary (default: $QEMU or qemu-system-riscv64)")
 
 
 class QemuError(Exception):

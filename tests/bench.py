@@ -91,9 +91,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
                         help="full usertests runs to time (default 3; 0 skips them)")
     parser.add_argument("--cpus", type=int, default=int(os.environ.get("CPUS", "3")),
                         help="harts to give QEMU (default: $CPUS or 3)")
-    parser.add_argument("--kernel", default=os.path.join(ROOT, "kernel", "kernel"))
-    parser.add_argument("--fs", default=os.path.join(ROOT, "fs.img"))
-    parser.add_argument("--qemu", default=os.environ.get("QEMU", qemu.DEFAULT_QEMU))
+    qemu.add_boot_options(parser, ROOT)
     options = parser.parse_args(argv)
     if options.boots < 1 or options.usertests < 0 or options.cpus < 1:
         parser.error("--boots and --cpus must be at least 1, --usertests at least 0")

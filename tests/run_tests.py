@@ -292,12 +292,7 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1,
                         metavar="N", help="run N checks at a time (default: number of cores)")
     parser.add_argument("--list", action="store_true", help="list the checks and exit")
-    parser.add_argument("--kernel", default=os.path.join(ROOT, "kernel", "kernel"),
-                        help="kernel to boot (default: kernel/kernel)")
-    parser.add_argument("--fs", default=os.path.join(ROOT, "fs.img"),
-                        help="file system image (default: fs.img)")
-    parser.add_argument("--qemu", default=os.environ.get("QEMU", qemu.DEFAULT_QEMU),
-                        help="QEMU binary (default: $QEMU or qemu-system-riscv64)")
+    qemu.add_boot_options(parser, ROOT)
     return parser.parse_args(argv)
 
 
