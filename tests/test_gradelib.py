@@ -636,7 +636,9 @@ if __name__ == "__main__":
 
 # What each broken kernel does first thing in sys_uptime.
 BREAKAGES = {
-    "hang": "for (;;)\n    ;",
+    # Interrupts off, so the hart is always caught in sys_uptime itself, not
+    # sometimes in a timer interrupt taken on top of it.
+    "hang": "intr_off();\n  for (;;)\n    ;",
     "panic": 'panic("deliberate");',
     "fault": "volatile uint64 bad = 8;\n  *(volatile int *)bad = 1;",
 }
