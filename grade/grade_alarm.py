@@ -9,8 +9,9 @@ its own kernel and must print its OK line with this run's token.
 """
 
 import re
+from typing import List, Optional, Tuple
 
-from gradelib import Lab
+from gradelib import Lab, Run
 
 lab = Lab("alarm")
 
@@ -21,7 +22,7 @@ EXPECTED_FRAMES = ("sys_kbacktrace", "syscall", "usertrap")
 ADDRESS_LINE = re.compile(r"^\s*(0x[0-9a-fA-F]+)\s*$")
 
 
-def backtrace_addresses(out):
+def backtrace_addresses(out: str) -> Optional[List[int]]:
     """The addresses printed under the first "backtrace:" line, or None without one."""
     lines = out.split("\n")
     for index, line in enumerate(lines):
@@ -36,7 +37,7 @@ def backtrace_addresses(out):
     return None
 
 
-def symbolized(run, addresses):
+def symbolized(run: Run, addresses: List[int]) -> List[Tuple[str, str]]:
     """(function, "address  function (file:line)") for each return address."""
     symbolizer = run.settings.symbolizer
     located = symbolizer.symbolize_many([(address, None, True) for address in addresses])
@@ -49,7 +50,7 @@ def symbolized(run, addresses):
 
 
 @lab.test(points=15, title="bttest: backtrace of a system call's kernel stack", timeout=60)
-def backtrace(run):
+def backtrace(run: Run) -> None:
     out = run.shell("bttest")
     addresses = backtrace_addresses(out)
     if addresses is None:
@@ -67,9 +68,9 @@ def backtrace(run):
                      len(EXPECTED_FRAMES), ", ".join(EXPECTED_FRAMES), len(names), listing))
 
 
-def alarmtest(name, points, title, cpus=3):
+def alarmtest(name: str, points: float, title: str, cpus: int = 3) -> None:
     """Declare the grader test that runs `alarmtest NAME`."""
-    def body(run):
+    def body(run: Run) -> None:
         out = run.shell("alarmtest " + name, timeout=50)
         run.token_line("alarmtest: {} OK".format(name), out)
     lab.test(points=points, title=title, timeout=60, cpus=cpus,

@@ -5,7 +5,7 @@ three, the shell's pipes and redirections, and a round of random system
 calls with hostile arguments. The base stage must score full marks.
 """
 
-from gradelib import Lab
+from gradelib import Lab, Run
 
 lab = Lab("base")
 
@@ -15,7 +15,7 @@ lab.usertests(points=20, quick=False, cpus=3)
 
 
 @lab.test(points=5, title="shell: pipes, redirection, files", timeout=60)
-def shell(run):
+def shell(run: Run) -> None:
     run.match(r"^1 1 6\s*$", run.shell("echo hello | wc"))
     run.match(r"^README\s+2 ", run.shell("ls"))
     run.match(r"^[1-9]\d* \d+ \d+\s*$", run.shell("cat README | grep Kiln | wc"))
@@ -24,7 +24,7 @@ def shell(run):
 
 
 @lab.test(points=5, title="sysfuzz: random system calls with bad arguments", timeout=120)
-def sysfuzz(run):
+def sysfuzz(run: Run) -> None:
     out = run.shell("sysfuzz 20000 2024")
     run.match(r"^sysfuzz ok\s*$", out)
 

@@ -11,8 +11,9 @@ statistics device, and the usertests, on one hart and on three.
 
 import re
 from collections import namedtuple
+from typing import List, Tuple
 
-from gradelib import Lab
+from gradelib import Lab, Run
 
 lab = Lab("kpgtbl")
 
@@ -33,7 +34,7 @@ Entry = namedtuple("Entry", "depth index pte pa line")
 Leaf = namedtuple("Leaf", "va flags pa")
 
 
-def printed_tables(run, out):
+def printed_tables(run: Run, out: str) -> Tuple[int, List[Entry]]:
     """The lines after the one "page table" header: (root address, entries)."""
     headers = HEADER.findall(out)
     if not headers:
@@ -55,7 +56,7 @@ def printed_tables(run, out):
     return int(found.group(1), 16), entries
 
 
-def check_entry(run, entry):
+def check_entry(run: Run, entry: Entry) -> None:
     if not 0 <= entry.index < 512:
         run.fail("index %d is not 0..511: %r" % (entry.index, entry.line))
     if not entry.pte & PTE_V:
@@ -67,7 +68,7 @@ def check_entry(run, entry):
         run.fail("pa is not in RAM: %r" % entry.line)
 
 
-def walk_tree(run, entries):
+def walk_tree(run: Run, entries: List[Entry]) -> Tuple[List[Leaf], List[int]]:
     """Check the tree's shape; return the leaves (va, flags, pa) and the table pages."""
     leaves, tables = [], []
     path = []          # indices from the root down to the previous entry
@@ -107,7 +108,7 @@ def walk_tree(run, entries):
     return leaves, tables
 
 
-def check_init_memory(run, leaves):
+def check_init_memory(run: Run, leaves: List[Leaf]) -> None:
     """init's pages: text and data, a guard page without PTE_U, one stack page."""
     user = [leaf for leaf in leaves if leaf.va < MAXUVA]
     if len(user) < 3:
@@ -129,7 +130,7 @@ def check_init_memory(run, leaves):
         run.fail("init's text at va 0 is not executable")
 
 
-def check_top(run, leaves):
+def check_top(run: Run, leaves: List[Leaf]) -> None:
     """The trampoline and the trapframe, at the top, kernel-only."""
     top = {leaf.va: leaf for leaf in leaves if leaf.va >= MAXUVA}
     if sorted(top) != [TRAPFRAME, TRAMPOLINE]:
@@ -146,7 +147,7 @@ def check_top(run, leaves):
 
 
 @lab.test(points=15, title="vmprint: init's page table at boot", timeout=60, cpus=1)
-def vmprint(run):
+def vmprint(run: Run) -> None:
     run.boot()
     root, entries = printed_tables(run, run.session.output)
     if root % PGSIZE or not KERNBASE <= root < PHYSTOP:
@@ -164,23 +165,23 @@ def vmprint(run):
 
 
 @lab.test(points=20, title="kpgtbltest direct: copies take the direct path", timeout=60)
-def direct(run):
+def direct(run: Run) -> None:
     run.token_line("kpgtbltest direct: OK", run.shell("kpgtbltest direct"))
 
 
 @lab.test(points=15, title="kpgtbltest mirror: private, in step with sbrk/exec", timeout=60)
-def mirror(run):
+def mirror(run: Run) -> None:
     run.token_line("kpgtbltest mirror: OK", run.shell("kpgtbltest mirror"))
 
 
 @lab.test(points=10, title="kpgtbltest badptr: bad user pointers give -1", timeout=60)
-def badptr(run):
+def badptr(run: Run) -> None:
     run.token_line("kpgtbltest badptr: OK", run.shell("kpgtbltest badptr"))
 
 
 @lab.test(points=10, title="kpgtbltest leak: 2000 fork/exec/exit, no page lost",
           timeout=120)
-def leak(run):
+def leak(run: Run) -> None:
     run.token_line("kpgtbltest leak: OK", run.shell("kpgtbltest leak 2000"))
 
 

@@ -10,8 +10,9 @@ once the two could mix within a line.
 
 import re
 from collections import namedtuple
+from typing import List
 
-from gradelib import Lab
+from gradelib import Lab, Run
 
 lab = Lab("trace")
 
@@ -30,20 +31,20 @@ KNOWN_NAMES = {
 }
 
 
-def traced_calls(out):
+def traced_calls(out: str) -> List[Call]:
     """Every trace line in out, in order."""
     return [Call(int(pid), name, int(ret))
             for pid, name, ret in TRACE_LINE.findall(out)]
 
 
-def mask(*numbers):
+def mask(*numbers: int) -> int:
     bits = 0
     for number in numbers:
         bits |= 1 << number
     return bits
 
 
-def readme_size(run):
+def readme_size(run: Run) -> int:
     """README's size in bytes, as wc (untraced) counts it."""
     out = run.shell("wc README")
     found = re.search(r"^\s*\d+\s+\d+\s+(\d+) README$", out, re.MULTILINE)
@@ -52,7 +53,7 @@ def readme_size(run):
     return int(found.group(1))
 
 
-def require_one_pid(run, calls, command):
+def require_one_pid(run: Run, calls: List[Call], command: str) -> None:
     pids = sorted({call.pid for call in calls})
     if len(pids) != 1:
         run.fail("'%s' runs in one process, but trace lines show pids %s"
@@ -61,7 +62,7 @@ def require_one_pid(run, calls, command):
 
 @lab.test(points=15, title="trace 32 grep hello README: reads, and only reads",
           timeout=60, cpus=1)
-def trace_read(run):
+def trace_read(run: Run) -> None:
     size = readme_size(run)
     command = "trace %d grep hello README" % mask(SYS_READ)
     out = run.shell(command)
@@ -83,7 +84,7 @@ def trace_read(run):
 
 @lab.test(points=15, title="trace 2147483647 grep hello README: every call",
           timeout=60, cpus=1)
-def trace_all(run):
+def trace_all(run: Run) -> None:
     command = "trace %d grep hello README" % ALL_CALLS
     out = run.shell(command)
     run.match(TRACE_LINE, out)
@@ -112,7 +113,7 @@ def trace_all(run):
 
 @lab.test(points=10, title="untraced processes and mask 0 print nothing",
           timeout=60, cpus=1)
-def trace_nothing(run):
+def trace_nothing(run: Run) -> None:
     out = run.shell("trace 0 grep hello README")
     run.no_match(r"^trace: ", out)
     run.no_match(r"syscall", out)
@@ -126,7 +127,7 @@ def trace_nothing(run):
 
 @lab.test(points=20, title="children of a traced process are traced",
           timeout=60, cpus=1)
-def trace_children(run):
+def trace_children(run: Run) -> None:
     # A traced shell reads "wc README" from a file and forks a child for it.
     # Only the shell called trace(), so the child's exec shows up only if
     # fork passed the mask on.
@@ -156,7 +157,7 @@ def trace_children(run):
 
 
 @lab.test(points=25, title="sysinfotest", timeout=120)
-def sysinfotest(run):
+def sysinfotest(run: Run) -> None:
     out = run.shell("sysinfotest", timeout=90)
     run.token_line("sysinfotest: OK", out)
 

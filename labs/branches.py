@@ -11,9 +11,10 @@ import os
 import subprocess
 import tempfile
 import time
+from typing import Dict, List, Optional
 
 from . import tree
-from .catalogue import Stage
+from .catalogue import Catalogue, Stage
 from .errors import ToolError
 from .project import project_into
 
@@ -25,7 +26,8 @@ NEUTRAL_CONFIG = ["-c", "commit.gpgSign=false", "-c", "core.autocrlf=false",
                   "-c", "init.defaultBranch=base"]
 
 
-def branch_stages(catalogue, staff):
+def branch_stages(catalogue: Catalogue, staff: bool) -> List[Stage]:
+    """The stages that get a branch: base, starters, for staff solutions."""
     stages = [Stage()]
     for lab in catalogue.available_labs():
         stages.append(Stage(lab, solved=False))
@@ -34,7 +36,8 @@ def branch_stages(catalogue, staff):
     return stages
 
 
-def commit_message(stage):
+def commit_message(stage: Stage) -> str:
+    """The message of the commit that holds stage's branch."""
     if stage.lab is None:
         return ("Kiln base system\n\nThe operating system before any lab. "
                 "Each lab has a branch of its own.\n")
@@ -47,7 +50,8 @@ def commit_message(stage):
             % (lab.number, lab.name, lab.title, lab.handout))
 
 
-def build(catalogue, root, dest, staff=False):
+def build(catalogue: Catalogue, root: str, dest: str,
+          staff: bool = False) -> List[str]:
     """Create the repository at dest; return the branch names made."""
     stages = branch_stages(catalogue, staff)
     git = _Git(dest, _source_date(root))
@@ -62,7 +66,7 @@ def build(catalogue, root, dest, staff=False):
     return [stage.name for stage in stages]
 
 
-def _source_date(root):
+def _source_date(root: str) -> str:
     """The commit date of the sources, or now outside a git checkout."""
     try:
         proc = subprocess.run(["git", "-C", root, "log", "-1", "--format=%ct"],
@@ -80,7 +84,7 @@ class _Git:
     """git commands against the new repository, isolated from the caller's
     environment and configuration."""
 
-    def __init__(self, dest, date):
+    def __init__(self, dest: str, date: str) -> None:
         self.dest = os.path.abspath(dest)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("GIT_")}
@@ -91,7 +95,9 @@ class _Git:
                    GIT_CONFIG_NOSYSTEM="1")
         self.env = env
 
-    def run(self, args, cwd=None, extra_env=None):
+    def run(self, args: List[str], cwd: Optional[str] = None,
+            extra_env: Optional[Dict[str, str]] = None) -> str:
+        """Run git with args; return its output or raise a ToolError."""
         env = dict(self.env, **(extra_env or {}))
         try:
             proc = subprocess.run(["git"] + NEUTRAL_CONFIG + args,
@@ -106,7 +112,8 @@ class _Git:
                                proc.stderr.decode("utf-8", "replace").strip()))
         return proc.stdout.decode().strip()
 
-    def commit_branch(self, catalogue, root, stage):
+    def commit_branch(self, catalogue: Catalogue, root: str,
+                      stage: Stage) -> None:
         """Project stage and commit it, parentless, as branch stage.name."""
         with tempfile.TemporaryDirectory(prefix="kiln-branch-") as work:
             worktree = os.path.join(work, "tree")

@@ -14,6 +14,7 @@ solution on.
 import json
 import os
 import re
+from typing import Any, Dict, List, NoReturn, Optional
 
 from .errors import ToolError, UsageError
 
@@ -35,7 +36,7 @@ DEFAULT_INSTRUCTOR_ONLY = ("labs/", "solutions/", "tests/")
 class Lab:
     """One lab as the catalogue describes it."""
 
-    def __init__(self, number, fields):
+    def __init__(self, number: int, fields: Dict[str, Any]) -> None:
         self.number = number
         self.name = fields["name"]
         self.title = fields["title"]
@@ -53,33 +54,37 @@ class Lab:
             self.files.append(self.handout)
 
     @property
-    def macro(self):
+    def macro(self) -> str:
+        """The lab's preprocessor macro, LAB_<NAME>."""
         return "LAB_" + self.name.upper()
 
     @property
-    def solved_stage(self):
+    def solved_stage(self) -> str:
+        """The name of the lab's solved stage, <lab>-solved."""
         return self.name + SOLVED_SUFFIX
 
 
 class Stage:
     """A point in the lab sequence: base, a lab's starter, or its solution."""
 
-    def __init__(self, lab=None, solved=False):
+    def __init__(self, lab: Optional[Lab] = None,
+                 solved: bool = False) -> None:
         self.lab = lab
         self.solved = solved
 
     @property
-    def name(self):
+    def name(self) -> str:
+        """The stage's name: base, <lab> or <lab>-solved."""
         if self.lab is None:
             return BASE
         return self.lab.solved_stage if self.solved else self.lab.name
 
     @property
-    def lab_name(self):
+    def lab_name(self) -> str:
         """What conf/lab records: the lab being worked on, or "base"."""
         return self.lab.name if self.lab else BASE
 
-    def level(self, lab):
+    def level(self, lab: Lab) -> int:
         """The value of lab's macro in this stage: 0, 1 or 2."""
         if self.lab is None or lab.number > self.lab.number:
             return 0
@@ -87,7 +92,8 @@ class Stage:
             return 2
         return 1
 
-    def describe(self):
+    def describe(self) -> str:
+        """A one-line description of the stage for listings."""
         if self.lab is None:
             return "the base system, before any lab"
         what = "reference solution" if self.solved else "starter"
@@ -97,7 +103,8 @@ class Stage:
 class Catalogue:
     """The loaded, validated catalogue and the stages it defines."""
 
-    def __init__(self, path, labs, instructor_only, unreleased=False):
+    def __init__(self, path: str, labs: List[Lab], instructor_only: List[str],
+                 unreleased: bool = False) -> None:
         self.path = path
         self.labs = labs
         self.instructor_only = instructor_only
@@ -105,20 +112,23 @@ class Catalogue:
 
     # ---- stages ----
 
-    def is_available(self, lab):
+    def is_available(self, lab: Lab) -> bool:
+        """Whether lab is released, or --unreleased treats it as such."""
         return lab.available or self.unreleased
 
-    def stages(self):
+    def stages(self) -> List[Stage]:
+        """Every stage in order: base, then each lab's starter and solution."""
         result = [Stage()]
         for lab in self.labs:
             result.append(Stage(lab, solved=False))
             result.append(Stage(lab, solved=True))
         return result
 
-    def stage_available(self, stage):
+    def stage_available(self, stage: Stage) -> bool:
+        """Whether stage can be used: base always, a lab's when available."""
         return stage.lab is None or self.is_available(stage.lab)
 
-    def find_stage(self, name):
+    def find_stage(self, name: str) -> Stage:
         """The stage called name, or a UsageError listing the real ones."""
         for stage in self.stages():
             if stage.name == name:
@@ -127,14 +137,16 @@ class Catalogue:
         raise UsageError("unknown stage '%s'; the stages are: %s"
                          % (name, names))
 
-    def find_lab(self, name):
+    def find_lab(self, name: str) -> Lab:
+        """The lab called name, or a UsageError listing the real ones."""
         for lab in self.labs:
             if lab.name == name:
                 return lab
         raise UsageError("unknown lab '%s'; the labs are: %s"
                          % (name, ", ".join(l.name for l in self.labs)))
 
-    def require_available(self, stage):
+    def require_available(self, stage: Stage) -> None:
+        """Raise a ToolError, naming what is available, if stage is not."""
         if self.stage_available(stage):
             return
         ready = [s.name for s in self.stages() if self.stage_available(s)]
@@ -144,50 +156,54 @@ class Catalogue:
             "lifts this check)"
             % (stage.lab.name, display_path(self.path), ", ".join(ready)))
 
-    def available_stage(self, name):
+    def available_stage(self, name: str) -> Stage:
+        """The stage called name, checked to exist and to be available."""
         stage = self.find_stage(name)
         self.require_available(stage)
         return stage
 
-    def default_stage(self):
+    def default_stage(self) -> Stage:
         """The last available solved stage, or base when no lab is ready."""
         ready = self.available_labs()
         return Stage(ready[-1], solved=True) if ready else Stage()
 
-    def available_labs(self):
+    def available_labs(self) -> List[Lab]:
+        """The labs that can be used, in catalogue order."""
         return [lab for lab in self.labs if self.is_available(lab)]
 
     # ---- what a stage contains ----
 
-    def defines(self, stage):
+    def defines(self, stage: Stage) -> List[str]:
+        """Flags -DLAB_<NAME>=N: every lab macro's value in stage."""
         return ["-D%s=%d" % (lab.macro, stage.level(lab)) for lab in self.labs]
 
-    def macros(self):
+    def macros(self) -> List[str]:
+        """The macro name of every lab, in catalogue order."""
         return [lab.macro for lab in self.labs]
 
-    def programs(self, stage):
+    def programs(self, stage: Stage) -> List[str]:
         """User programs of every lab whose starter the stage includes."""
         return [prog for lab in self.labs if stage.level(lab) >= 1
                 for prog in lab.programs]
 
-    def included_paths(self, stage):
+    def included_paths(self, stage: Stage) -> List[str]:
         """Catalogue entries (files or dir/) that the stage contains."""
         return [path for lab in self.labs
                 for path in lab_paths(lab, stage.level(lab))]
 
-    def protected_paths(self, stage):
+    def protected_paths(self, stage: Stage) -> List[str]:
         """Lab files listed as "protected" by the labs the stage includes."""
         return [path for lab in self.labs if stage.level(lab) >= 1
                 for path in lab.protected]
 
-    def omitted_paths(self, stage):
+    def omitted_paths(self, stage: Stage) -> List[str]:
         """Catalogue entries that belong to later labs or later solutions."""
         included = set(self.included_paths(stage))
         return [path for lab in self.labs
                 for path in lab_paths(lab, 2) if path not in included]
 
 
-def lab_paths(lab, level):
+def lab_paths(lab: Lab, level: int) -> List[str]:
     """The catalogue paths a lab contributes at the given macro level."""
     if level >= 2:
         return lab.files + lab.solution_files
@@ -196,14 +212,14 @@ def lab_paths(lab, level):
     return []
 
 
-def path_covers(entry, path):
+def path_covers(entry: str, path: str) -> bool:
     """Whether a catalogue entry (a file, or a directory ending in /) holds path."""
     if entry.endswith("/"):
         return path.startswith(entry)
     return path == entry
 
 
-def display_path(path):
+def display_path(path: str) -> str:
     """path relative to the working directory when it lies beneath it."""
     rel = os.path.relpath(path)
     return path if rel.startswith("..") else rel
@@ -214,14 +230,15 @@ def display_path(path):
 class _Checker:
     """Collects the context (file, lab) that every error message names."""
 
-    def __init__(self, path):
+    def __init__(self, path: str) -> None:
         self.where = display_path(path)
 
-    def fail(self, message):
+    def fail(self, message: str) -> NoReturn:
+        """Raise a ToolError that names the catalogue file."""
         raise ToolError("%s: %s" % (self.where, message))
 
 
-def load(root, unreleased=False):
+def load(root: str, unreleased: bool = False) -> Catalogue:
     """Read and validate ROOT/labs/catalogue.json."""
     path = os.path.join(root, "labs", "catalogue.json")
     check = _Checker(path)
@@ -246,7 +263,7 @@ def load(root, unreleased=False):
     return Catalogue(path, labs, instructor_only, unreleased)
 
 
-def _read_json(path, check):
+def _read_json(path: str, check: _Checker) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -261,7 +278,7 @@ def _read_json(path, check):
         check.fail("not valid JSON: %s" % e)
 
 
-def _load_lab(number, fields, check):
+def _load_lab(number: int, fields: Any, check: _Checker) -> Lab:
     if not isinstance(fields, dict):
         check.fail("lab %d must be an object" % number)
     name = fields.get("name")
@@ -304,7 +321,7 @@ def _load_lab(number, fields, check):
     return lab
 
 
-def _path_list(value, what, check):
+def _path_list(value: Any, what: str, check: _Checker) -> List[str]:
     if not isinstance(value, list):
         check.fail("%s must be a list of paths" % what)
     for path in value:
@@ -316,7 +333,7 @@ def _path_list(value, what, check):
     return list(value)
 
 
-def _check_unique_names(labs, check):
+def _check_unique_names(labs: List[Lab], check: _Checker) -> None:
     seen = {}
     for lab in labs:
         if lab.name in seen:
@@ -325,7 +342,7 @@ def _check_unique_names(labs, check):
         seen[lab.name] = lab.number
 
 
-def _check_release_order(labs, check):
+def _check_release_order(labs: List[Lab], check: _Checker) -> None:
     """Labs build on each other, so they can only become available in order."""
     for earlier, later in zip(labs, labs[1:]):
         if later.available and not earlier.available:
@@ -335,7 +352,7 @@ def _check_release_order(labs, check):
                           earlier.name))
 
 
-def _check_disjoint(labs, check):
+def _check_disjoint(labs: List[Lab], check: _Checker) -> None:
     """A path belongs to one lab only, or the stage it appears in is unclear."""
     owners = []
     for lab in labs:
@@ -350,12 +367,12 @@ def _check_disjoint(labs, check):
             owners.append((path, lab))
 
 
-def _overlap(a, b):
+def _overlap(a: str, b: str) -> bool:
     return a == b or (a.endswith("/") and b.startswith(a)) or \
         (b.endswith("/") and a.startswith(b))
 
 
-def _check_unique_programs(labs, check):
+def _check_unique_programs(labs: List[Lab], check: _Checker) -> None:
     programs = {}
     for lab in labs:
         for prog in lab.programs:

@@ -6,9 +6,10 @@ diff and then the solution's diff, so a grader reads the two side by side.
 """
 
 import os
+from typing import Dict, Optional
 
 from . import diffs, tree
-from .catalogue import BASE, Stage
+from .catalogue import BASE, Catalogue, Stage
 from .errors import ToolError, UsageError
 from .project import project
 
@@ -16,7 +17,7 @@ RULE = "=" * 8
 SUBRULE = "-" * 8
 
 
-def recorded_lab(submission):
+def recorded_lab(submission: str) -> str:
     """The lab named in submission/conf/lab."""
     path = os.path.join(submission, "conf", "lab")
     try:
@@ -31,7 +32,8 @@ def recorded_lab(submission):
     return name
 
 
-def report(catalogue, root, submission, lab_name=None):
+def report(catalogue: Catalogue, root: str, submission: str,
+           lab_name: Optional[str] = None) -> str:
     """The comparison as text."""
     if not os.path.isdir(submission):
         raise ToolError("%s is not a directory; give the folder of a "
@@ -61,7 +63,9 @@ def report(catalogue, root, submission, lab_name=None):
     return "".join(out)
 
 
-def _file_section(path, starter, submitted, solved):
+def _file_section(path: str, starter: Dict[str, tree.Entry],
+                  submitted: Dict[str, tree.Entry],
+                  solved: Dict[str, tree.Entry]) -> str:
     base = starter.get(path)
     mine, theirs = submitted.get(path), solved.get(path)
     if mine == theirs:
@@ -80,7 +84,8 @@ def _file_section(path, starter, submitted, solved):
     return "".join(out)
 
 
-def _side(label, path, base, changed, prefix):
+def _side(label: str, path: str, base: Optional[tree.Entry],
+          changed: Optional[tree.Entry], prefix: str) -> str:
     if changed == base:
         return "%s %s: no change %s\n" % (SUBRULE, label, SUBRULE)
     return "%s %s %s\n%s" % (SUBRULE, label, SUBRULE,

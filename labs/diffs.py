@@ -7,28 +7,33 @@ compared as bytes (decoded losslessly), so any text encoding survives.
 """
 
 import difflib
+from typing import Dict, Iterable, Iterator, List, Optional
 
 from .errors import ToolError
+from .tree import Entry
 
 CONTEXT = 3
 NO_NEWLINE = "\\ No newline at end of file\n"
 
 
-def tree_diff(old, new, old_prefix="a/", new_prefix="b/", allow_binary=False):
+def tree_diff(old: Dict[str, Entry], new: Dict[str, Entry],
+              old_prefix: str = "a/", new_prefix: str = "b/",
+              allow_binary: bool = False) -> str:
     """The diff from tree old to tree new, as one string."""
     return "".join(file_diff(path, old.get(path), new.get(path), old_prefix,
                              new_prefix, allow_binary)
                    for path in changed_paths(old, new))
 
 
-def changed_paths(old, new):
+def changed_paths(old: Dict[str, Entry], new: Dict[str, Entry]) -> List[str]:
     """Sorted paths whose entry differs (or exists on one side only)."""
     return [path for path in sorted(set(old) | set(new))
             if old.get(path) != new.get(path)]
 
 
-def file_diff(path, old, new, old_prefix="a/", new_prefix="b/",
-              allow_binary=False):
+def file_diff(path: str, old: Optional[Entry], new: Optional[Entry],
+              old_prefix: str = "a/", new_prefix: str = "b/",
+              allow_binary: bool = False) -> str:
     """The diff of one file; old or new is None when the file is absent."""
     out = ["diff --git %s%s %s%s\n" % (old_prefix, path, new_prefix, path)]
     if old is None:
@@ -54,11 +59,11 @@ def file_diff(path, old, new, old_prefix="a/", new_prefix="b/",
     return "".join(out)
 
 
-def _is_binary(data):
+def _is_binary(data: bytes) -> bool:
     return b"\0" in data[:8192]
 
 
-def _lines(data):
+def _lines(data: bytes) -> List[str]:
     """data split after each newline; the last line may lack one."""
     parts = data.decode("utf-8", "surrogateescape").split("\n")
     lines = [part + "\n" for part in parts[:-1]]
@@ -67,7 +72,7 @@ def _lines(data):
     return lines
 
 
-def _hunks(old_lines, new_lines):
+def _hunks(old_lines: List[str], new_lines: List[str]) -> List[str]:
     # Without autojunk, common lines such as "}" stay usable as anchors,
     # which keeps hunks as small as a reader expects.
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines,
@@ -86,14 +91,14 @@ def _hunks(old_lines, new_lines):
     return out
 
 
-def _marked(mark, lines):
+def _marked(mark: str, lines: Iterable[str]) -> Iterator[str]:
     for line in lines:
         yield mark + line
         if not line.endswith("\n"):
             yield "\n" + NO_NEWLINE
 
 
-def _range(start, stop):
+def _range(start: int, stop: int) -> str:
     """A hunk range as diff writes it: "first,count", 0-based when empty."""
     count = stop - start
     if count == 1:
@@ -103,7 +108,7 @@ def _range(start, stop):
     return "%d,%d" % (start + 1, count)
 
 
-def encode(text):
+def encode(text: str) -> bytes:
     """A diff string back to the exact bytes of the files it came from."""
     return text.encode("utf-8", "surrogateescape")
 

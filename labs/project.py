@@ -15,17 +15,19 @@ that the grader can tell a student who changed them.
 
 import re
 import subprocess
+from typing import Dict, List
 
 from grade import tamper
 
 from . import tree
-from .catalogue import display_path, lab_paths, path_covers
+from .catalogue import Catalogue, Stage, display_path, lab_paths, path_covers
 from .errors import ToolError
 
 PREPROCESSED = (".c", ".h", ".S")
 
 
-def project(catalogue, root, stage):
+def project(catalogue: Catalogue, root: str,
+            stage: Stage) -> Dict[str, tree.Entry]:
     """The projected tree of stage, in memory (path -> tree.Entry)."""
     catalogue.require_available(stage)
     paths = tree.list_files(root)
@@ -48,7 +50,8 @@ def project(catalogue, root, stage):
     return result
 
 
-def project_into(catalogue, root, stage, dest):
+def project_into(catalogue: Catalogue, root: str, stage: Stage,
+                 dest: str) -> Dict[str, tree.Entry]:
     """Project stage into the new directory dest."""
     with tree.new_directory(dest):
         projected = project(catalogue, root, stage)
@@ -56,7 +59,7 @@ def project_into(catalogue, root, stage, dest):
     return projected
 
 
-def conf_files(catalogue, stage):
+def conf_files(catalogue: Catalogue, stage: Stage) -> Dict[str, tree.Entry]:
     """conf/lab and conf/lab.mk: identical for a lab's starter and solution."""
     lab_mk = ("# The lab this tree was made for; the Makefile includes this "
               "file.\n"
@@ -70,7 +73,8 @@ def conf_files(catalogue, stage):
     }
 
 
-def checksums_entry(catalogue, stage, projected):
+def checksums_entry(catalogue: Catalogue, stage: Stage,
+                    projected: Dict[str, tree.Entry]) -> tree.Entry:
     """conf/checksums: the digests of the projected tree's protected files."""
     extra = catalogue.protected_paths(stage)
     files = {path: entry.data for path, entry in projected.items()
@@ -78,7 +82,8 @@ def checksums_entry(catalogue, stage, projected):
     return tree.Entry(tamper.format_checksums(files).encode())
 
 
-def _check_lab_files_present(catalogue, stage, paths):
+def _check_lab_files_present(catalogue: Catalogue, stage: Stage,
+                             paths: List[str]) -> None:
     for lab in catalogue.labs:
         for entry in lab_paths(lab, stage.level(lab)):
             if not any(path_covers(entry, path) for path in paths):
@@ -89,12 +94,13 @@ def _check_lab_files_present(catalogue, stage, paths):
                        entry, "directory" if entry.endswith("/") else "file"))
 
 
-def _macro_pattern(catalogue):
+def _macro_pattern(catalogue: Catalogue) -> "re.Pattern[bytes]":
     names = "|".join(re.escape(m) for m in catalogue.macros()) or "(?!)"
     return re.compile((r"\b(%s)\b" % names).encode())
 
 
-def check_no_macros(catalogue, stage, projected):
+def check_no_macros(catalogue: Catalogue, stage: Stage,
+                    projected: Dict[str, tree.Entry]) -> None:
     """Fail, naming file and line, if any lab macro survived projection."""
     macros = _macro_pattern(catalogue)
     for relpath in sorted(projected):
@@ -118,12 +124,13 @@ def check_no_macros(catalogue, stage, projected):
 class Unifdef:
     """Runs unifdef over source files with one stage's macro values."""
 
-    def __init__(self, root, defines):
+    def __init__(self, root: str, defines: List[str]) -> None:
         self.root = root
         # -B: close up the blank lines a removed block leaves behind.
         self.command = ["unifdef", "-B"] + defines
 
-    def run(self, relpath):
+    def run(self, relpath: str) -> bytes:
+        """relpath with the lab conditionals resolved, as bytes."""
         try:
             # "./" keeps a name that starts with "-" from reading as an option.
             name = "./" + relpath if relpath.startswith("-") else relpath
@@ -141,7 +148,7 @@ class Unifdef:
                         % (relpath, _unifdef_complaint(proc)))
 
 
-def _unifdef_complaint(proc):
+def _unifdef_complaint(proc: "subprocess.CompletedProcess[bytes]") -> str:
     """unifdef's diagnostics, without its name and the truncation notice."""
     lines = []
     for line in proc.stderr.decode("utf-8", "replace").splitlines():

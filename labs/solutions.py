@@ -6,9 +6,10 @@ generated; `check` recomputes them and names any that are stale.
 """
 
 import os
+from typing import Dict, List, Optional, Tuple
 
 from . import diffs
-from .catalogue import Stage
+from .catalogue import Catalogue, Lab, Stage
 from .errors import ToolError
 from .project import project
 
@@ -23,11 +24,12 @@ Apply it in a {name} starter tree: git apply {path}   (or: patch -p1 < {path})
 """
 
 
-def diff_path(lab):
+def diff_path(lab: Lab) -> str:
+    """Where lab's solution diff lives, relative to the repository."""
     return "%s/%s.diff" % (DIRECTORY, lab.name)
 
 
-def solution_diff(catalogue, root, lab):
+def solution_diff(catalogue: Catalogue, root: str, lab: Lab) -> str:
     """The text of solutions/<lab>.diff."""
     starter = project(catalogue, root, Stage(lab, solved=False))
     solved = project(catalogue, root, Stage(lab, solved=True))
@@ -36,7 +38,8 @@ def solution_diff(catalogue, root, lab):
     return header + diffs.tree_diff(starter, solved)
 
 
-def expected_files(catalogue, root):
+def expected_files(catalogue: Catalogue,
+                   root: str) -> Tuple[Dict[str, bytes], List[str]]:
     """relative path -> bytes for every diff that should exist, and the
     paths of diffs that should not (labs that are not available)."""
     wanted = {}
@@ -50,7 +53,7 @@ def expected_files(catalogue, root):
     return wanted, unwanted
 
 
-def write(catalogue, root):
+def write(catalogue: Catalogue, root: str) -> List[str]:
     """Bring solutions/ up to date; return the paths written or removed."""
     wanted, unwanted = expected_files(catalogue, root)
     touched = []
@@ -70,7 +73,7 @@ def write(catalogue, root):
     return touched
 
 
-def check(catalogue, root):
+def check(catalogue: Catalogue, root: str) -> List[str]:
     """Raise a ToolError naming every diff that is missing, stale or extra."""
     wanted, unwanted = expected_files(catalogue, root)
     problems = []
@@ -90,7 +93,7 @@ def check(catalogue, root):
     return sorted(wanted)
 
 
-def _read(path):
+def _read(path: str) -> Optional[bytes]:
     try:
         with open(path, "rb") as f:
             return f.read()

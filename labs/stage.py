@@ -9,6 +9,7 @@ labs in order. Run `labs/stage.py --help` for the commands.
 import argparse
 import os
 import sys
+from typing import Callable, Optional, Sequence
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 if __package__ in (None, ""):
@@ -16,7 +17,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(HERE))
 
 from labs import branches, compare, solutions  # noqa: E402
-from labs.catalogue import load  # noqa: E402
+from labs.catalogue import Catalogue, Stage, load  # noqa: E402
 from labs.errors import ToolError, UsageError  # noqa: E402
 from labs.project import project_into  # noqa: E402
 
@@ -31,7 +32,8 @@ exit status: 0 success, 1 failure, 2 bad usage (unknown stage, lab or option).
 """
 
 
-def cmd_list(catalogue, args):
+def cmd_list(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Print every stage with its availability, marking the default."""
     default = catalogue.default_stage().name
     for stage in catalogue.stages():
         status = ("available" if catalogue.stage_available(stage)
@@ -41,18 +43,19 @@ def cmd_list(catalogue, args):
                                     mark))
 
 
-def _stage_or_default(catalogue, name):
+def _stage_or_default(catalogue: Catalogue, name: Optional[str]) -> Stage:
     if name is None:
         return catalogue.default_stage()
     return catalogue.available_stage(name)
 
 
-def cmd_defines(catalogue, args):
+def cmd_defines(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Print the -DLAB_<NAME>=N compiler flags of a stage."""
     stage = _stage_or_default(catalogue, args.stage)
     print(" ".join(catalogue.defines(stage)))
 
 
-def make_vars(catalogue, stage):
+def make_vars(catalogue: Catalogue, stage: Stage) -> str:
     """Makefile assignments for stage, one per line."""
     omitted = [path + "%" if path.endswith("/") else path
                for path in catalogue.omitted_paths(stage)]
@@ -63,7 +66,8 @@ def make_vars(catalogue, stage):
             + "STAGE_OMIT := %s\n" % " ".join(omitted))
 
 
-def cmd_make_vars(catalogue, args):
+def cmd_make_vars(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Print a stage's Makefile assignments, or write them to --output."""
     text = make_vars(catalogue, _stage_or_default(catalogue, args.stage))
     if args.output is None:
         sys.stdout.write(text)
@@ -83,18 +87,21 @@ def cmd_make_vars(catalogue, args):
         f.write(text)
 
 
-def cmd_default(catalogue, args):
+def cmd_default(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Print the name of the default stage."""
     print(catalogue.default_stage().name)
 
 
-def cmd_project(catalogue, args):
+def cmd_project(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Project a stage into a new directory and say how many files it has."""
     stage = catalogue.available_stage(args.stage)
     projected = project_into(catalogue, args.root, stage, args.dest)
     print("Projected %s (%s) into %s: %d files."
           % (stage.name, stage.describe(), args.dest, len(projected)))
 
 
-def cmd_solutions(catalogue, args):
+def cmd_solutions(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Bring solutions/ up to date, or with --check only verify it."""
     if args.check:
         checked = solutions.check(catalogue, args.root)
         print("%s/ is fresh (%d lab diff%s checked)."
@@ -108,19 +115,22 @@ def cmd_solutions(catalogue, args):
         print("%s/ is up to date." % solutions.DIRECTORY)
 
 
-def cmd_branches(catalogue, args):
+def cmd_branches(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Create the student repository with one branch per stage."""
     names = branches.build(catalogue, args.root, args.dest, staff=args.staff)
     checked_out = names[1] if len(names) > 1 else names[0]
     print("Created the repository %s with branches: %s; %s is checked out."
           % (args.dest, ", ".join(names), checked_out))
 
 
-def cmd_compare(catalogue, args):
+def cmd_compare(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Print a submission's changes beside the reference solution's."""
     text = compare.report(catalogue, args.root, args.submission, args.lab)
     sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
 
 
-def _add_common_options(parser, top_level):
+def _add_common_options(parser: argparse.ArgumentParser,
+                        top_level: bool) -> None:
     """--root and --unreleased, accepted before or after the command.
 
     Only the top level has real defaults; a command's parser leaves an
@@ -137,7 +147,8 @@ def _add_common_options(parser, top_level):
              "is being written)")
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser: global options and one subcommand each."""
     parser = argparse.ArgumentParser(
         prog="labs/stage.py", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -147,7 +158,10 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    def command(name, handler, help_text):
+    def command(name: str,
+                handler: Callable[[Catalogue, argparse.Namespace], None],
+                help_text: str) -> argparse.ArgumentParser:
+        """Add a subcommand with the common options and its handler."""
         p = sub.add_parser(name, help=help_text, description=help_text)
         _add_common_options(p, top_level=False)
         p.set_defaults(handler=handler)
@@ -191,7 +205,8 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command in argv; return the exit status (0, 1 or 2)."""
     args = build_parser().parse_args(argv)
     try:
         catalogue = load(args.root, unreleased=args.unreleased)

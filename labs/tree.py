@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import subprocess
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from .errors import ToolError
 
@@ -25,19 +26,19 @@ class Entry:
 
     __slots__ = ("data", "mode")
 
-    def __init__(self, data, mode=REGULAR):
+    def __init__(self, data: bytes, mode: int = REGULAR) -> None:
         self.data = data
         self.mode = mode
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, Entry) and self.data == other.data
                 and self.mode == other.mode)
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         return not self == other
 
 
-def list_files(directory):
+def list_files(directory: str) -> List[str]:
     """Sorted relative paths of the files that make up directory's tree."""
     paths = _git_files(directory)
     if paths is None:
@@ -45,7 +46,7 @@ def list_files(directory):
     return sorted(paths)
 
 
-def _git_files(directory):
+def _git_files(directory: str) -> Optional[List[str]]:
     command = ["git", "-C", directory, "ls-files", "-z", "--cached",
                "--others", "--exclude-standard"]
     try:
@@ -61,7 +62,7 @@ def _git_files(directory):
     return [name for name in names if name and _is_file(directory, name)]
 
 
-def _is_file(directory, name):
+def _is_file(directory: str, name: str) -> bool:
     path = os.path.join(directory, name)
     return os.path.islink(path) or os.path.isfile(path)
 
@@ -73,8 +74,8 @@ class _IgnoreRules:
     are not git checkouts, which carry a simple .gitignore.
     """
 
-    def __init__(self, directory):
-        self.patterns = []
+    def __init__(self, directory: str) -> None:
+        self.patterns: List[Tuple[str, bool, bool]] = []
         try:
             with open(os.path.join(directory, ".gitignore"),
                       encoding="utf-8", errors="replace") as f:
@@ -90,7 +91,8 @@ class _IgnoreRules:
             anchored = "/" in line
             self.patterns.append((line.lstrip("/"), anchored, dir_only))
 
-    def ignored(self, relpath, is_dir):
+    def ignored(self, relpath: str, is_dir: bool) -> bool:
+        """Whether a pattern excludes relpath (a directory when is_dir)."""
         name = relpath.rsplit("/", 1)[-1]
         for pattern, anchored, dir_only in self.patterns:
             if dir_only and not is_dir:
@@ -101,7 +103,7 @@ class _IgnoreRules:
         return False
 
 
-def _walk_files(directory):
+def _walk_files(directory: str) -> List[str]:
     rules = _IgnoreRules(directory)
     found = []
     for top, dirs, files in os.walk(directory):
@@ -120,7 +122,8 @@ def _walk_files(directory):
     return found
 
 
-def read_entry(directory, relpath):
+def read_entry(directory: str, relpath: str) -> Entry:
+    """One file of directory's tree: its bytes (or link target) and mode."""
     path = os.path.join(directory, relpath)
     if os.path.islink(path):
         return Entry(os.readlink(path).encode("utf-8", "surrogateescape"),
@@ -131,13 +134,13 @@ def read_entry(directory, relpath):
     return Entry(data, EXECUTABLE if executable else REGULAR)
 
 
-def read_tree(directory):
+def read_tree(directory: str) -> Dict[str, Entry]:
     """The whole tree of directory, in memory."""
     return {relpath: read_entry(directory, relpath)
             for relpath in list_files(directory)}
 
 
-def write_tree(tree, dest):
+def write_tree(tree: Dict[str, Entry], dest: str) -> None:
     """Write every entry of tree beneath dest (which must exist)."""
     for relpath in sorted(tree):
         entry = tree[relpath]
@@ -154,7 +157,7 @@ def write_tree(tree, dest):
 
 
 @contextlib.contextmanager
-def new_directory(dest):
+def new_directory(dest: str) -> Iterator[str]:
     """Use dest, which must not exist or be empty; undo everything on failure."""
     if not dest:
         raise ToolError("no destination directory given")
@@ -177,7 +180,7 @@ def new_directory(dest):
         raise
 
 
-def _remove(path):
+def _remove(path: str) -> None:
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path, ignore_errors=True)
     else:
