@@ -118,7 +118,10 @@ mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
 	$(call say,HOSTCC,$<)
 	$(Q)gcc -Wall -Werror -O2 $(LABDEFS) -I. -o $@ mkfs/mkfs.c
 
-fs.img: mkfs/mkfs README.md $(FSBINS)
+# `make qemu` boots fs.img and keeps what it writes there. The grader boots
+# fs-pristine.img instead, fresh from mkfs, so that no file left behind by
+# an earlier session (or a half-finished write) can change a grade.
+fs.img fs-pristine.img: mkfs/mkfs README.md $(FSBINS)
 	$(call say,MKFS,$@)
 	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
 
@@ -138,12 +141,14 @@ $(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
 
 # ---- running ----
 
+# QEMUEXTRA adds QEMU options, e.g. QEMUEXTRA=-snapshot keeps fs.img unchanged.
+QEMUEXTRA ?=
 # Each user gets their own port, so that students sharing a machine don't collide.
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 QEMUOPTS = -machine virt -bios none -kernel $(K)/kernel -m 128M -smp $(CPUS) -nographic \
   -global virtio-mmio.force-legacy=false \
   -drive file=fs.img,if=none,format=raw,id=x0 \
-  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
+  -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(QEMUEXTRA)
 
 .PHONY: qemu qemu-gdb gdb check-qemu
 check-qemu:
@@ -175,8 +180,8 @@ ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: all
-	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) $(GRADEFLAGS)
+grade: all fs-pristine.img
+	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
 endif
 
 # Console text on standard input, with addresses turned into function (file:line).
@@ -222,7 +227,7 @@ endif
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
-	  mkfs/mkfs fs.img .gdbinit .stage.mk
+	  mkfs/mkfs fs.img fs-pristine.img .gdbinit .stage.mk
 	rm -rf tests/logs grade-logs $(U)/stripped
 
 define STUDENT_HELP

@@ -155,6 +155,38 @@ class FsImageTests(ScratchTestCase):
         with self.assertRaisesRegex(fsimage.FsImageError, "cannot edit"):
             fsimage.add_file(self.path("missing.img"), "x", b"")
 
+    def write_log(self, homes: List[int], blocks: List[bytes]) -> None:
+        """Leave a committed log in the image (make_image puts it at block 2)."""
+        with open(self.image, "r+b") as f:
+            f.seek(2 * fsimage.BSIZE)
+            f.write(struct.pack("<{}i".format(len(homes) + 1), len(homes), *homes))
+            for index, block in enumerate(blocks):
+                f.seek((3 + index) * fsimage.BSIZE)
+                f.write(block)
+
+    def test_a_pending_log_is_installed_before_the_file_is_added(self) -> None:
+        # A QEMU killed while committing leaves this; the kernel would install
+        # the logged root directory block at boot, over a token added without it.
+        make_image(self.image, root_entries=3)
+        root_block = 4 + 32 // fsimage.IPB + 1  # after the inodes and the bitmap
+        with open(self.image, "rb") as f:
+            f.seek(root_block * fsimage.BSIZE)
+            logged = bytearray(f.read(fsimage.BSIZE))
+        fsimage.DIRENT.pack_into(logged, 2 * 16, 1, b"fromlog")
+        self.write_log([root_block], [bytes(logged)])
+        fsimage.add_file(self.image, "gradetoken", b"1")
+        self.assertEqual(root_names(self.image), [".", "..", "fromlog", "gradetoken"])
+        self.assertEqual(struct.unpack_from("<i", self.contents(), 2 * fsimage.BSIZE), (0,))
+
+    def test_a_corrupt_log_is_refused_and_changes_nothing(self) -> None:
+        for homes in ([1, 2, 3], [100000]):
+            with self.subTest(homes=homes):
+                self.write_log(homes, [])
+                before = self.contents()
+                with self.assertRaisesRegex(fsimage.FsImageError, "log header is corrupt"):
+                    fsimage.add_file(self.image, "gradetoken", b"1")
+                self.assertEqual(self.contents(), before)
+
     @unittest.skipUnless(os.path.isfile(os.path.join(ROOT, "fs.img")), "needs `make`")
     def test_the_real_image_takes_a_token(self) -> None:
         shutil.copyfile(os.path.join(ROOT, "fs.img"), self.image)
