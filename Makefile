@@ -193,7 +193,7 @@ symbolize:
 
 ifeq ($(wildcard conf/lab.mk),)
 .PHONY: test bench stages stage solutions check-solutions branches compare
-test: all
+test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
 
 bench: all
@@ -252,7 +252,8 @@ Grade
                       logs of every test go to grade-logs/
                       GRADEFLAGS="-j N --json results.json --junit results.xml"
 
-Options: CPUS=n (1..8), V=1 shows full build commands.
+Options: CPUS=n (1..8), V=1 shows full build commands,
+  QEMUEXTRA=-snapshot boots without changing fs.img.
 endef
 
 define INSTRUCTOR_HELP

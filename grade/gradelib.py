@@ -55,6 +55,8 @@ from grade.report import ERROR, FAILED, PASSED, TIMEOUT, Result  # noqa: E402
 DEFAULT_CPUS = 3
 DEFAULT_TIMEOUT = 120
 TOKEN_FILE = "gradetoken"
+# What the Makefile builds that the grader boots, as the user may name it.
+MAKE_TARGETS = ("kernel/kernel", "fs.img", "fs-pristine.img")
 LOG_DIR = os.path.join(ROOT, "grade-logs")
 
 # A kernel that does not reach the shell in this time is broken; a test does
@@ -539,8 +541,10 @@ def _settings(options: argparse.Namespace) -> Settings:
     """Check that everything a test needs is there, and bundle it."""
     for path, what in ((options.kernel, "kernel"), (options.fs, "file system image")):
         if not os.path.isfile(path):
-            raise SystemExit("The {} {} does not exist; build it with `make` (or grade "
-                             "with `make grade`).".format(what, report.show_path(path)))
+            shown = report.show_path(path)
+            command = "make " + shown if shown in MAKE_TARGETS else "make"
+            raise SystemExit("The {} {} does not exist; build it with `{}` (or grade "
+                             "with `make grade`).".format(what, shown, command))
     if isinstance(options.qemu, str):
         trouble = qemu_version.problem(options.qemu)
         if trouble:

@@ -24,6 +24,9 @@ if ROOT not in sys.path:
 
 from labs import catalogue  # noqa: E402
 
+# The disk `make grade` boots: fresh from mkfs, whatever fs.img holds.
+GRADE_DISK = "fs-pristine.img"
+
 
 class Score(NamedTuple):
     """What one run of a lab's grader gave."""
@@ -58,7 +61,7 @@ def project(stage: str, dest: str) -> None:
     result = _run([sys.executable, "labs/stage.py", "project", stage, dest], ROOT, 120)
     if result.returncode != 0:
         raise LabCheckFailed("projecting {} failed".format(stage), result.stdout)
-    result = _run(["make", "-j2"], dest, 300)
+    result = _run(["make", "-j2", "all", GRADE_DISK], dest, 300)
     if result.returncode != 0:
         raise LabCheckFailed("the projected {} tree does not build".format(stage),
                              result.stdout)
@@ -67,7 +70,8 @@ def project(stage: str, dest: str) -> None:
 def grade(tree: str, lab: str, log_dir: str, timeout: float) -> Score:
     """Run the lab's grader in a built tree and read back its JSON results."""
     results = os.path.join(log_dir, "results-{}.json".format(lab))
-    command = [sys.executable, "grade/grade.py", lab, "-j", "2", "--json", results,
+    command = [sys.executable, "grade/grade.py", lab, "-j", "2", "--fs", GRADE_DISK,
+               "--json", results,
                "--logs", os.path.join(log_dir, "grade-" + lab)]
     try:
         report = _run(command, tree, timeout).stdout
