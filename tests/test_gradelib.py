@@ -596,7 +596,7 @@ class GraderProgramTests(ScratchTestCase):
         os.remove(self.path("kernel", "kernel"))
         result = self.grade("fake", "--json", self.path("r.json"))
         self.assertEqual(result.returncode, 2)
-        self.assertIn("build it with `make`", result.stderr)
+        self.assertIn("build it with `make kernel/kernel`", result.stderr)
         with open(self.path("r.json")) as f:
             self.assertEqual(json.load(f)["score"], 0)
 
