@@ -189,6 +189,11 @@ endif
 symbolize:
 	$(Q)$(PYTHON) grade/symbolize.py --kernel $(K)/kernel --user-dir $(U)
 
+# Is fs.img, as the last `make qemu` left it, a consistent file system?
+.PHONY: fsck
+fsck:
+	$(Q)$(PYTHON) grade/fsck.py fs.img
+
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
@@ -246,6 +251,7 @@ Debug
   make symbolize < console.txt
                       turn kernel addresses in pasted console output (a panic,
                       a backtrace, sepc=...) into function (file:line)
+  make fsck           check that fs.img is a consistent file system
 
 Grade
   make grade          run this lab's tests and print the score you will get;

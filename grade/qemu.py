@@ -397,11 +397,13 @@ class QemuSession:
 
     # ---- ending ----
 
-    def close(self) -> None:
+    def close(self, keep_disk: Optional[str] = None) -> None:
         """Kill QEMU (and anything it started), then delete the private disk.
 
-        Safe to call more than once and from another thread than the one
-        waiting on the session: that wait then ends with QemuExited.
+        With keep_disk, the disk is moved there instead: it holds exactly
+        what the kernel had written when QEMU died, as a disk would after a
+        power cut. Safe to call more than once and from another thread than
+        the one waiting on the session: that wait then ends with QemuExited.
         """
         with self._close_lock:
             if self._closed:
@@ -414,6 +416,8 @@ class QemuSession:
                 stream.close()
             except OSError:
                 pass
+        if keep_disk is not None:
+            shutil.move(self.disk, keep_disk)
         self._discard_files()
         _unregister(self)
 

@@ -20,11 +20,13 @@ Usage: python3 tests/run_tests.py [-k NAME]... [-j N] [--list]
 import argparse
 import concurrent.futures
 import os
+import random
 import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -34,7 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from grade import qemu, qemu_version  # noqa: E402
+from grade import fsck, qemu, qemu_version  # noqa: E402
 from tests import lab_checks  # noqa: E402
 
 LOG_DIR = os.path.join(ROOT, "tests", "logs")
@@ -43,6 +45,7 @@ TAIL_LINES = 40
 # A kernel that takes longer than this to reach the shell is broken, so a
 # check does not spend its whole time limit waiting for the first prompt.
 BOOT_LIMIT = 90.0
+CRASH_ROUNDS = 16
 
 # Set when the run is interrupted: no check may start another QEMU after it.
 stopping = threading.Event()
@@ -78,12 +81,19 @@ class CheckRun:
         """Seconds left before the check's time limit."""
         return max(0.0, self.time_limit - (time.monotonic() - self.started))
 
-    def boot(self, cpus: int) -> qemu.QemuSession:
-        """Start Kiln with `cpus` harts, logging the console to this check's log."""
+    def boot(self, cpus: int, fs_img: Optional[str] = None,
+             log_name: Optional[str] = None) -> qemu.QemuSession:
+        """Start Kiln with `cpus` harts on (a copy of) fs_img, the tree's by default.
+
+        The console goes to this check's log, or with log_name to
+        tests/logs/CHECK/LOG_NAME, for checks that boot more than once.
+        """
         if self.settings.qemu_problem:
             raise CheckFailed(self.settings.qemu_problem)
-        session = qemu.QemuSession(self.settings.kernel, self.settings.fs_img, cpus=cpus,
-                                   log_path=self.log_path, qemu=self.settings.qemu)
+        log_path = self.log_path if log_name is None else os.path.join(LOG_DIR, self.name,
+                                                                        log_name)
+        session = qemu.QemuSession(self.settings.kernel, fs_img or self.settings.fs_img,
+                                   cpus=cpus, log_path=log_path, qemu=self.settings.qemu)
         if stopping.is_set():
             session.close()
             raise CheckFailed("interrupted")
@@ -140,6 +150,65 @@ def _failure_line(output: str) -> str:
     if failures:
         return failures[-1]
     return "it returned to the shell without printing ALL TESTS PASSED"
+
+
+def crash_check(run: CheckRun) -> None:
+    """Cut the power while usertests writes; the file system must come back whole.
+
+    Each round boots, starts `usertests -q`, and kills QEMU at a random moment.
+    grade/fsck.py checks the disk as the power cut left it (installing its
+    log, as recovery would), then Kiln boots on it, recovers it itself, and
+    the disk is checked again, now with an empty log.
+    """
+    seed = int(os.environ.get("CRASH_SEED") or random.randrange(1 << 32))
+    chance = random.Random(seed)
+    summary = ["seed {} (CRASH_SEED={} reproduces the cut times)".format(seed, seed)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="kiln-crash-") as work:
+            _crash_rounds(run, chance, work, summary)
+    finally:
+        with open(run.log_path, "w") as log:
+            log.write("\n".join(summary) + "\n")
+
+
+def _crash_rounds(run: CheckRun, chance: random.Random, work: str,
+                  summary: List[str]) -> None:
+    """The rounds of crash_check, each noted in summary; disks are kept in work."""
+    crashed, recovered = os.path.join(work, "crashed.img"), os.path.join(work, "recovered.img")
+    for round_number in range(1, CRASH_ROUNDS + 1):
+        cut = chance.uniform(0.1, 2.5)
+        with run.boot(3, log_name="round{}-crash.log".format(round_number)) as session:
+            session.wait_prompt(timeout=min(BOOT_LIMIT, run.remaining()))
+            session.send("usertests -q\n")
+            time.sleep(cut)
+            session.close(keep_disk=crashed)
+        what = "round {}, power cut {:.2f} s into usertests -q".format(round_number, cut)
+        found = _require_consistent(crashed, what, summary)
+        with run.boot(1, fs_img=crashed,
+                      log_name="round{}-recovery.log".format(round_number)) as session:
+            session.wait_prompt(timeout=min(BOOT_LIMIT, run.remaining()))
+            if "README" not in session.run("ls", timeout=min(30, run.remaining())):
+                raise CheckFailed("{}: after recovery, ls does not list README".format(what),
+                                  session.output)
+            session.close(keep_disk=recovered)
+        after = _require_consistent(recovered, what + ", after Kiln's own recovery",
+                                    summary)
+        if after.blocks_from_log:
+            raise CheckFailed("{}: Kiln booted to a prompt but left {} blocks in the log"
+                              .format(what, after.blocks_from_log))
+        summary.append("{}: {} blocks installed from the log, {} orphans".format(
+            what, found.blocks_from_log, found.orphans))
+
+
+def _require_consistent(image: str, what: str, summary: List[str]) -> fsck.Report:
+    """fsck the image; CheckFailed listing the problems unless it is consistent."""
+    report = fsck.check(image)
+    if report.problems:
+        summary.append("{}: the file system is inconsistent:".format(what))
+        summary.extend("  " + problem for problem in report.problems)
+        raise CheckFailed("{}: the file system is inconsistent".format(what),
+                          "\n".join(summary))
+    return report
 
 
 def host_tool_tests(run: CheckRun) -> None:
@@ -222,6 +291,8 @@ CHECKS: List[Check] = [
     Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
     Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),
     Check("gdb", "make qemu-gdb and gdb-multiarch stop at a kernel breakpoint", 120, gdb_check),
+    Check("crash", "power cuts during usertests leave a file system that recovers whole",
+          300, crash_check),
 ] + [lab_check(check) for check in lab_checks.lab_checks()]
 
 
