@@ -51,8 +51,7 @@ def check(image_path: str) -> Report:
     """Check the image at image_path (it is only read); see the module docstring."""
     with open(image_path, "rb") as handle:
         image = fsimage.Image(handle)
-        inodes = {inum: fields for inum in range(1, image.ninodes)
-                  for fields in [image.read_inode(inum)] if fields[0] != 0}
+        inodes = _allocated_inodes(image)
         problems: List[str] = []
         owners = _check_blocks(image, inodes, problems)
         _check_bitmap(image, owners, problems)
@@ -62,17 +61,31 @@ def check(image_path: str) -> Report:
                       image.blocks_from_log)
 
 
-def _block_list(image: fsimage.Image, inode: List[int]) -> List[int]:
-    """Every nonzero block address of an inode: direct, indirect, and the indirect block."""
+def _allocated_inodes(image: fsimage.Image) -> Dict[int, List[int]]:
+    """The fields of every inode in use (type not 0), by inode number."""
+    inodes = {}
+    for inum in range(1, image.ninodes):
+        fields = image.read_inode(inum)
+        if fields[0] != 0:
+            inodes[inum] = fields
+    return inodes
+
+
+def _data_blocks(image: fsimage.Image, inode: List[int]) -> List[int]:
+    """An inode's data blocks in file order: the direct ones, then the indirect ones."""
     addrs = inode[5:]
     blocks = [block for block in addrs[:NDIRECT] if block]
     indirect = addrs[NDIRECT]
-    if indirect:
-        blocks.append(indirect)
-        if image.size - image.nblocks <= indirect < image.size:
-            entries = struct.unpack("<{}I".format(NINDIRECT), image.read_block(indirect))
-            blocks.extend(block for block in entries if block)
+    if indirect and image.size - image.nblocks <= indirect < image.size:
+        entries = struct.unpack("<{}I".format(NINDIRECT), image.read_block(indirect))
+        blocks.extend(block for block in entries if block)
     return blocks
+
+
+def _block_list(image: fsimage.Image, inode: List[int]) -> List[int]:
+    """Every block an inode uses: its data blocks and its indirect block."""
+    indirect = inode[5 + NDIRECT]
+    return _data_blocks(image, inode) + ([indirect] if indirect else [])
 
 
 def _check_blocks(image: fsimage.Image, inodes: Dict[int, List[int]],
@@ -116,8 +129,7 @@ def _check_bitmap(image: fsimage.Image, owners: Dict[int, int],
 
 def _entries(image: fsimage.Image, directory: List[int]) -> List[Tuple[int, str]]:
     """The (inum, name) entries of a directory inode, skipping empty slots."""
-    data = b"".join(image.read_block(block)
-                    for block in _block_list(image, directory)[:NDIRECT])
+    data = b"".join(image.read_block(block) for block in _data_blocks(image, directory))
     result = []
     for offset in range(0, min(directory[4], len(data)), fsimage.DIRENT.size):
         inum, name = fsimage.DIRENT.unpack_from(data, offset)
