@@ -26,14 +26,20 @@ plicinit(void)
   *plic_reg(PLIC_PRIORITY + VIRTIO0_IRQ * 4) = 1;
 }
 
-/* On every hart: accept our devices in this hart's supervisor context, at
-   any priority above the threshold 0. */
+/*
+ * On every hart: set the priority threshold to 0, and let hart 0 alone take
+ * device interrupts. Offered to every hart, each interrupt would wake them
+ * all; all but one would claim nothing, and then race for the lock of the
+ * process the interrupt woke. On a busy host, where a hart holding a lock
+ * may not run for milliseconds, that race made disk-bound work 20 times
+ * slower. Hart 0 always exists, and the disk's waiters can run on any hart.
+ */
 void
 plicinithart(void)
 {
   int hart = cpuid();
 
-  *plic_reg(PLIC_SENABLE(hart)) = (1 << UART0_IRQ) | (1 << VIRTIO0_IRQ);
+  *plic_reg(PLIC_SENABLE(hart)) = hart == 0 ? (1 << UART0_IRQ) | (1 << VIRTIO0_IRQ) : 0;
   *plic_reg(PLIC_SPRIORITY(hart)) = 0;
 }
 
