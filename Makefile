@@ -39,6 +39,8 @@ ifneq ($(STAGE_ERROR),)
 $(error $(STAGE_ERROR))
 endif
 include $(STAGE_DEP)
+# What the LAB_ values mean, and a check that they are all set.
+LABDEFS += -include $(K)/lab.h
 endif
 
 # Newer binutils split the CSR and fence.i instructions into their own

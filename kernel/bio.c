@@ -25,7 +25,6 @@ static struct {
   struct buf buf[NBUF];
   struct buf lru;         /* sentinel of the use-ordered list */
   int waiters;            /* processes in bget() waiting for an idle buffer */
-  uint64 diskreads;
 } bcache;
 
 static void list_remove(struct buf *b)
@@ -101,9 +100,8 @@ struct buf *bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);
   if (!b->valid) {
-    virtio_disk_rw(b, 0);
+    virtio_disk_rw(b->blockno, b->data, 0);
     b->valid = 1;
-    __atomic_fetch_add(&bcache.diskreads, 1, __ATOMIC_RELAXED);
   }
   return b;
 }
@@ -112,7 +110,7 @@ void bwrite(struct buf *b)
 {
   if (!holdingsleep(&b->lock))
     panic("bwrite: buffer not locked");
-  virtio_disk_rw(b, 1);
+  virtio_disk_rw(b->blockno, b->data, 1);
 }
 
 /* Give up a buffer from bread; once nobody uses it, it becomes the most recent. */
@@ -146,9 +144,4 @@ void bunpin(struct buf *b)
   if (b->refcnt == 0)
     wake_waiters();
   release(&bcache.lock);
-}
-
-uint64 bdiskreads(void)
-{
-  return __atomic_load_n(&bcache.diskreads, __ATOMIC_RELAXED);
 }

@@ -6,7 +6,6 @@
 
 struct buf {
   int valid;             /* data holds the block's contents */
-  int disk;              /* owned by the disk driver while an I/O is in flight */
   uint dev;
   uint blockno;
   struct sleeplock lock;
@@ -22,6 +21,5 @@ void bwrite(struct buf *b);
 void brelse(struct buf *b);
 void bpin(struct buf *b);    /* keep in the cache until the log is written */
 void bunpin(struct buf *b);
-uint64 bdiskreads(void);     /* blocks read from disk since boot */
 
 #endif

@@ -13,9 +13,8 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "dev.h"
-#include "file.h"
 
 #define CTRL(x)     ((x) - '@')  /* the code that Control-x sends */
 #define DELETE      0x7f
@@ -59,7 +58,7 @@ consputc(int c)
 
 /* Write to the console on behalf of write(2) or the kernel. */
 static int
-consolewrite(int user_src, uint64 src, int n)
+consolewrite(void **state, int user_src, uint64 src, int n)
 {
   char chunk[WRITE_CHUNK];
   int done = 0;
@@ -106,7 +105,7 @@ take_input(char *out, int max)
 
 /* Read from the console on behalf of read(2): at most one line. */
 static int
-consoleread(int user_dst, uint64 dst, int n)
+consoleread(void **state, int user_dst, uint64 dst, int n)
 {
   /* Committed input never exceeds the buffer, so one pass takes it all. */
   char line[INPUT_SIZE];
@@ -190,6 +189,6 @@ consoleinit(void)
   initlock(&input.lock, "cons");
   initsleeplock(&output_lock, "console output");
   uartinit();
-  devsw[CONSOLE].read = consoleread;
-  devsw[CONSOLE].write = consolewrite;
+  static const struct devsw console = { consoleread, consolewrite, 0 };
+  devsw_register(CONSOLE, &console);
 }

@@ -1,8 +1,12 @@
-/* Devices layer: UART and console, PLIC, virtio disk, the statistics device. */
+/*
+ * Devices layer: UART and console, PLIC, virtio disk, the clock, the
+ * statistics device, and the device switch through which open files reach
+ * character devices.
+ */
 #ifndef KILN_DEV_H
 #define KILN_DEV_H
 
-struct buf;
+struct spinlock;
 
 /* uart.c */
 void uartinit(void);
@@ -23,10 +27,35 @@ void plic_complete(int irq);
 
 /* virtio_disk.c */
 void virtio_disk_init(void);
-void virtio_disk_rw(struct buf *b, int write);
+void virtio_disk_rw(uint blockno, uchar *data, int write);  /* BSIZE bytes */
 void virtio_disk_intr(void);
+uint64 virtio_disk_reads(void);   /* blocks read since boot */
+
+/* clock.c: the tick count, advanced by hart 0's timer interrupt */
+void clockinit(void);
+void clock_tick(void);
+uint clock_ticks(void);
+/* Sleep n ticks; -1 if the process was killed meanwhile. */
+int clock_sleep(uint n);
 
 /* stats.c: the "statistics" device (lock counters and free pages, as text) */
 void statsinit(void);
+
+/*
+ * devsw.c: the device switch. A driver registers read and write functions
+ * for its major number; each open file of the device has a state pointer,
+ * initially 0, that the driver may use (and must release in close).
+ */
+#define CONSOLE 1
+#define STATS   2
+
+struct devsw {
+  int (*read)(void **state, int user_dst, uint64 dst, int n);
+  int (*write)(void **state, int user_src, uint64 src, int n);
+  void (*close)(void *state);   /* may be 0 */
+};
+
+void devsw_register(int major, const struct devsw *dev);
+const struct devsw *devsw_get(int major);   /* 0 if no driver has major */
 
 #endif

@@ -145,7 +145,7 @@ int exec(char *path, char **argv)
   uint64 sz = 0;
 
   begin_op();
-  struct inode *ip = namei(path);
+  struct inode *ip = namei(myproc()->cwd, path);
   if (ip == 0) {
     end_op();
     return -1;

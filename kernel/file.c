@@ -10,14 +10,13 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "memory.h"
 #include "stat.h"
 #include "fs.h"
 #include "fsys.h"
+#include "dev.h"
 #include "file.h"
-
-struct devsw devsw[NDEV];
 
 static struct {
   struct spinlock lock;  /* guards every ref, and type while allocating */
@@ -80,6 +79,9 @@ void fileclose(struct file *f)
   if (closing.type == FD_PIPE) {
     pipeclose(closing.pipe, closing.writable);
   } else if (closing.type == FD_INODE || closing.type == FD_DEVICE) {
+    const struct devsw *d = closing.type == FD_DEVICE ? devsw_get(closing.major) : 0;
+    if (d && d->close)
+      d->close(closing.devstate);
     begin_op();
     iput(closing.ip);
     end_op();
@@ -99,14 +101,6 @@ int filestat(struct file *f, uint64 addr)
   return copyout(myproc()->pagetable, addr, &st, sizeof(st));
 }
 
-/* The driver behind a device file, or 0 if its major number has none. */
-static struct devsw *device_of(struct file *f)
-{
-  if (f->major < 0 || f->major >= NDEV)
-    return 0;
-  return &devsw[f->major];
-}
-
 /* Read up to n bytes into the user address addr; bytes read, or -1. */
 int fileread(struct file *f, uint64 addr, int n)
 {
@@ -117,8 +111,8 @@ int fileread(struct file *f, uint64 addr, int n)
   case FD_PIPE:
     return piperead(f->pipe, addr, n);
   case FD_DEVICE: {
-    struct devsw *d = device_of(f);
-    return d && d->read ? d->read(1, addr, n) : -1;
+    const struct devsw *d = devsw_get(f->major);
+    return d ? d->read(&f->devstate, 1, addr, n) : -1;
   }
   case FD_INODE: {
     ilock(f->ip);
@@ -168,8 +162,8 @@ int filewrite(struct file *f, uint64 addr, int n)
   case FD_PIPE:
     return pipewrite(f->pipe, addr, n);
   case FD_DEVICE: {
-    struct devsw *d = device_of(f);
-    return d && d->write ? d->write(1, addr, n) : -1;
+    const struct devsw *d = devsw_get(f->major);
+    return d && d->write ? d->write(&f->devstate, 1, addr, n) : -1;
   }
   case FD_INODE:
     return write_inode(f, addr, n);

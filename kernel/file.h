@@ -1,6 +1,8 @@
-/* Open-files layer: open file objects (file.c), pipes (pipe.c), device switch. */
+/* Open-files layer: open file objects (file.c) and pipes (pipe.c). */
 #ifndef KILN_FILE_H
 #define KILN_FILE_H
+
+#include "dev.h"   /* the device major numbers, CONSOLE and STATS */
 
 struct inode;
 struct pipe;
@@ -15,17 +17,8 @@ struct file {
   struct inode *ip;    /* FD_INODE and FD_DEVICE */
   uint off;            /* FD_INODE */
   short major;         /* FD_DEVICE */
+  void *devstate;      /* FD_DEVICE: the driver's, for this open file */
 };
-
-/* Device drivers register read and write here, indexed by major number. */
-struct devsw {
-  int (*read)(int user_dst, uint64 dst, int n);
-  int (*write)(int user_src, uint64 src, int n);
-};
-extern struct devsw devsw[NDEV];
-
-#define CONSOLE 1
-#define STATS   2
 
 /* file.c */
 void fileinit(void);

@@ -23,7 +23,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "stat.h"
 #include "fs.h"
 #include "buf.h"
@@ -529,9 +529,9 @@ static char *next_element(char *path, char *name)
  * inode, or with want_parent its directory (the last element goes into
  * name); referenced and unlocked, or 0 if some element does not exist.
  */
-static struct inode *walk_path(char *path, int want_parent, char *name)
+static struct inode *walk_path(struct inode *cwd, char *path, int want_parent, char *name)
 {
-  struct inode *ip = *path == '/' ? iget(ROOTDEV, ROOTINO) : idup(myproc()->cwd);
+  struct inode *ip = *path == '/' ? iget(ROOTDEV, ROOTINO) : idup(cwd);
   if (ip == 0)
     return 0;
 
@@ -561,13 +561,13 @@ static struct inode *walk_path(char *path, int want_parent, char *name)
   return ip;
 }
 
-struct inode *namei(char *path)
+struct inode *namei(struct inode *cwd, char *path)
 {
   char name[DIRSIZ];
-  return walk_path(path, 0, name);
+  return walk_path(cwd, path, 0, name);
 }
 
-struct inode *nameiparent(char *path, char *name)
+struct inode *nameiparent(struct inode *cwd, char *path, char *name)
 {
-  return walk_path(path, 1, name);
+  return walk_path(cwd, path, 1, name);
 }

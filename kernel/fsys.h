@@ -45,7 +45,8 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n);
 int namecmp(const char *a, const char *b);
 struct inode *dirlookup(struct inode *dp, char *name, uint *poff);
 int dirlink(struct inode *dp, char *name, uint inum);
-struct inode *namei(char *path);
-struct inode *nameiparent(char *path, char *name);
+/* Relative paths start at cwd (an inode the caller holds a reference to). */
+struct inode *namei(struct inode *cwd, char *path);
+struct inode *nameiparent(struct inode *cwd, char *path, char *name);
 
 #endif

@@ -16,6 +16,8 @@ char *safestrcpy(char *dst, const char *src, int n);  /* always terminates */
 
 /* printf.c: %d %u %x %p %s %c %l(d|u|x) %%; output goes to the console. */
 void printfinit(void);
+/* The device printf writes to, one character at a time (set by main). */
+void printf_set_output(void (*putc)(int c));
 void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Format into buf (at most n bytes, always terminated); returns the length. */
 int snprintf(char *buf, int n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

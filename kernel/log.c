@@ -24,7 +24,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "fs.h"
 #include "buf.h"
 #include "fsys.h"

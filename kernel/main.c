@@ -16,7 +16,7 @@
 #include "buf.h"
 #include "fsys.h"
 #include "file.h"
-#include "syscall_args.h"
+#include "trap.h"
 
 static volatile int hart0_ready;
 
@@ -24,12 +24,13 @@ static void boot_hart0(void)
 {
   consoleinit();
   printfinit();
+  printf_set_output(consputc);
   printf("\nKiln kernel is booting\n\n");
   kinit();
   kvminit();
   procinit();
   kvminithart();
-  trapinit();
+  clockinit();
   trapinithart();
   plicinit();
   plicinithart();
@@ -37,6 +38,7 @@ static void boot_hart0(void)
   fileinit();
   statsinit();
   virtio_disk_init();
+  proc_set_user_return(usertrapret);
   userinit();
   __sync_synchronize();
   hart0_ready = 1;

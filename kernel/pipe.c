@@ -10,7 +10,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
+#include "sched.h"
 #include "memory.h"
 #include "file.h"
 

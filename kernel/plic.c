@@ -8,7 +8,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
+#include "cpu.h"
 #include "dev.h"
 
 static inline volatile uint32 *

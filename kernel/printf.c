@@ -14,8 +14,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
-#include "dev.h"
+#include "cpu.h"
 
 /*
  * Zero while the system runs. panic() stores the panicking hart's id plus
@@ -156,11 +155,21 @@ format(emit_fn emit, void *sink, const char *fmt, va_list caller_ap)
   va_end(ap);
 }
 
+/* Where printf's characters go: the console, once main has said so. */
+static void (*output)(int c);
+
+void
+printf_set_output(void (*putc)(int c))
+{
+  output = putc;
+}
+
 static void
 emit_to_console(void *sink, char c)
 {
   (void)sink;
-  consputc(c);
+  if (output)
+    output(c);
 }
 
 void

@@ -12,11 +12,20 @@
 #include "fs.h"
 #include "fsys.h"
 #include "file.h"
-#include "syscall_args.h"
 
 extern char trampoline[];  /* trampoline.S */
 
 static struct proc *initproc;
+/* Taken before any p->lock; guards every p->parent and orders wakeups in wait(). */
+static struct spinlock wait_lock;
+static void (*return_to_user)(void);
+
+void proc_set_user_return(void (*user_return)(void))
+{
+  return_to_user = user_return;
+}
+
+static void forkret(void);
 static int nextpid = 1;
 
 static int allocpid(void)
@@ -122,6 +131,7 @@ static struct proc *allocproc(void)
 /* The first process. forkret() loads /init into it once it runs. */
 void userinit(void)
 {
+  initlock(&wait_lock, "wait_lock");
   struct proc *p = allocproc();
   if (p == 0)
     panic("userinit: cannot allocate the first process");
@@ -136,7 +146,7 @@ void userinit(void)
  * p->lock from the scheduler. The very first process also mounts the file
  * system (which must sleep, so it needs a process) and execs /init.
  */
-void forkret(void)
+static void forkret(void)
 {
   static int first = 1;
   struct proc *p = myproc();
@@ -145,14 +155,14 @@ void forkret(void)
   if (first) {
     first = 0;
     fsinit(ROOTDEV);
-    p->cwd = namei("/");
+    p->cwd = namei(0, "/");
     char *argv[] = { "init", 0 };
     int argc = exec("/init", argv);
     if (argc < 0)
       panic("forkret: cannot exec /init");
     p->trapframe->a0 = argc;
   }
-  usertrapret();
+  return_to_user();
 }
 
 int growproc(int n)

@@ -9,22 +9,10 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "memory.h"
-#include "proc.h"
+#include "cpu.h"
+#include "sched.h"
 
-struct cpu cpus[NCPU];
 struct proc proc[NPROC];
-struct spinlock wait_lock;
-
-/* Must be called with interrupts off, so the thread cannot move harts. */
-int cpuid(void)
-{
-  return r_tp();
-}
-
-struct cpu *mycpu(void)
-{
-  return &cpus[cpuid()];
-}
 
 struct proc *myproc(void)
 {
@@ -37,7 +25,6 @@ struct proc *myproc(void)
 /* Give every process slot a kernel stack, mapped below the trampoline. */
 void procinit(void)
 {
-  initlock(&wait_lock, "wait_lock");
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     initlock(&p->lock, "proc");
     p->state = UNUSED;

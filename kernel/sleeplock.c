@@ -10,7 +10,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 
 void
 initsleeplock(struct sleeplock *lk, const char *name)

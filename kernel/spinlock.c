@@ -11,7 +11,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
+#include "cpu.h"
 
 #define NLOCKSTAT 64
 
@@ -111,32 +111,6 @@ int
 holding(struct spinlock *lk)
 {
   return lk->locked && lk->cpu == mycpu();
-}
-
-void
-push_off(void)
-{
-  int were_on = intr_get();
-
-  intr_off();
-  struct cpu *c = mycpu();
-  if (c->noff == 0)
-    c->intena = were_on;
-  c->noff++;
-}
-
-void
-pop_off(void)
-{
-  struct cpu *c = mycpu();
-
-  if (intr_get())
-    panic("pop_off: interrupts are on");
-  if (c->noff < 1)
-    panic("pop_off: no matching push_off");
-  c->noff--;
-  if (c->noff == 0 && c->intena)
-    intr_on();
 }
 
 /* Append one counter line to buf; returns 0 if the whole line did not fit,

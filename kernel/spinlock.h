@@ -26,9 +26,6 @@ void initlock(struct spinlock *lk, const char *name);
 void acquire(struct spinlock *lk);
 void release(struct spinlock *lk);
 int holding(struct spinlock *lk);
-/* Interrupts off, nestable: every push_off needs a matching pop_off. */
-void push_off(void);
-void pop_off(void);
 /* Write one line per lock name, "lock NAME acquire N spin N\n", into buf
    (at most n bytes); returns the length written. */
 int lockstats(char *buf, int n);

@@ -17,11 +17,9 @@
 #include "fs.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
+#include "sched.h"
 #include "memory.h"
-#include "buf.h"
 #include "dev.h"
-#include "file.h"
 
 #define SNAPSHOT_SIZE 4096
 
@@ -37,7 +35,7 @@ static void
 take_snapshot(void)
 {
   int len = snprintf(snap.text, SNAPSHOT_SIZE, "freepages %lu\ndiskreads %lu\n",
-                     kfreepages(), bdiskreads());
+                     kfreepages(), virtio_disk_reads());
 #if LAB_KPGTBL
   len += copy_stats(snap.text + len, SNAPSHOT_SIZE - len);
 #endif
@@ -49,7 +47,7 @@ take_snapshot(void)
 }
 
 static int
-statsread(int user_dst, uint64 dst, int n)
+statsread(void **state, int user_dst, uint64 dst, int n)
 {
   int len;
 
@@ -73,7 +71,7 @@ statsread(int user_dst, uint64 dst, int n)
 }
 
 static int
-statswrite(int user_src, uint64 src, int n)
+statswrite(void **state, int user_src, uint64 src, int n)
 {
   return -1;
 }
@@ -82,6 +80,6 @@ void
 statsinit(void)
 {
   initlock(&snap.lock, "stats");
-  devsw[STATS].read = statsread;
-  devsw[STATS].write = statswrite;
+  static const struct devsw stats = { statsread, statswrite, 0 };
+  devsw_register(STATS, &stats);
 }

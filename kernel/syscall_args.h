@@ -9,12 +9,4 @@ int argstr(int n, char *buf, int max);        /* length, or -1 on a bad string *
 int fetchaddr(uint64 addr, uint64 *ip);       /* 0, or -1 on a bad address */
 int fetchstr(uint64 addr, char *buf, int max);
 
-/* trap.c */
-extern uint ticks;
-extern struct spinlock tickslock;
-void trapinit(void);
-void trapinithart(void);
-void usertrapret(void);
-const char *scause_name(uint64 scause);
-
 #endif

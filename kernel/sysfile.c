@@ -127,7 +127,7 @@ uint64 sys_link(void)
     return -1;
 
   begin_op();
-  if ((ip = namei(old)) == 0) {
+  if ((ip = namei(myproc()->cwd, old)) == 0) {
     end_op();
     return -1;
   }
@@ -142,7 +142,7 @@ uint64 sys_link(void)
   iupdate(ip);
   iunlock(ip);
 
-  if ((dp = nameiparent(new, name)) != 0) {
+  if ((dp = nameiparent(myproc()->cwd, new, name)) != 0) {
     ilock(dp);
     if (dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0) {
       iunlockput(dp);
@@ -203,7 +203,7 @@ uint64 sys_unlink(void)
     return -1;
 
   begin_op();
-  if ((dp = nameiparent(path, name)) == 0) {
+  if ((dp = nameiparent(myproc()->cwd, path, name)) == 0) {
     end_op();
     return -1;
   }
@@ -233,7 +233,7 @@ static struct inode *create(char *path, short type, short major, short minor)
   char name[DIRSIZ];
   struct inode *dp, *ip;
 
-  if ((dp = nameiparent(path, name)) == 0)
+  if ((dp = nameiparent(myproc()->cwd, path, name)) == 0)
     return 0;
   ilock(dp);
 
@@ -284,7 +284,7 @@ static struct inode *open_inode(char *path, int omode)
   if (omode & O_CREATE)
     return create(path, T_FILE, 0, 0);
 
-  if ((ip = namei(path)) == 0)
+  if ((ip = namei(myproc()->cwd, path)) == 0)
     return 0;
   ilock(ip);
   /* A directory may only be read. */
@@ -390,7 +390,7 @@ uint64 sys_chdir(void)
   if (argstr(0, path, MAXPATH) < 0)
     return -1;
   begin_op();
-  if ((ip = namei(path)) == 0) {
+  if ((ip = namei(myproc()->cwd, path)) == 0) {
     end_op();
     return -1;
   }

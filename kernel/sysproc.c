@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "memory.h"
 #include "proc.h"
+#include "dev.h"
 #include "syscall_args.h"
 #if LAB_TRACE
 #include "sysinfo.h"
@@ -49,17 +50,7 @@ uint64 sys_sleep(void)
 {
   int n;
   argint(0, &n);
-  acquire(&tickslock);
-  uint start = ticks;
-  while (ticks - start < (uint)(n < 0 ? 0 : n)) {
-    if (killed(myproc())) {
-      release(&tickslock);
-      return -1;
-    }
-    sleep(&ticks, &tickslock);
-  }
-  release(&tickslock);
-  return 0;
+  return clock_sleep(n < 0 ? 0 : n);
 }
 
 uint64 sys_kill(void)
@@ -71,10 +62,7 @@ uint64 sys_kill(void)
 
 uint64 sys_uptime(void)
 {
-  acquire(&tickslock);
-  uint t = ticks;
-  release(&tickslock);
-  return t;
+  return clock_ticks();
 }
 
 /* Free the kernel copies of exec's arguments. */

@@ -12,11 +12,10 @@
 #include "memory.h"
 #endif
 #include "proc.h"
+#include "trapframe.h"
 #include "dev.h"
 #include "syscall_args.h"
-
-struct spinlock tickslock;
-uint ticks;
+#include "trap.h"
 
 extern char trampoline[], uservec[], userret[];  /* trampoline.S */
 void kernelvec(void);                            /* kernelvec.S */
@@ -24,11 +23,6 @@ void usertrap(void);
 
 /* What devintr() found. */
 enum { NOT_DEVICE, DEVICE, TIMER };
-
-void trapinit(void)
-{
-  initlock(&tickslock, "time");
-}
 
 void trapinithart(void)
 {
@@ -65,14 +59,6 @@ const char *scause_name(uint64 scause)
   return "unknown trap";
 }
 
-static void clockintr(void)
-{
-  acquire(&tickslock);
-  ticks++;
-  wakeup(&ticks);
-  release(&tickslock);
-}
-
 /* Handle a device or timer interrupt, if that is what the trap was. */
 static int devintr(void)
 {
@@ -94,7 +80,7 @@ static int devintr(void)
   if (scause == SCAUSE_SOFTWARE_INTR) {
     /* timervec's forwarded timer tick. One hart keeps the time. */
     if (cpuid() == 0)
-      clockintr();
+      clock_tick();
     w_sip(r_sip() & ~SIE_SSIE);
     return TIMER;
   }

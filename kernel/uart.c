@@ -13,7 +13,7 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "proc.h"
+#include "sched.h"
 #include "dev.h"
 
 /* Register offsets from UART0. Some offsets mean different registers for

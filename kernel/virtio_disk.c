@@ -4,8 +4,8 @@
  *
  * Every request is a chain of three descriptors: the request header, the
  * block's data, and a status byte. Many requests may be in flight at once;
- * the submitting process sleeps on its buf until virtio_disk_intr() sees the
- * chain come back on the used ring, which also returns the descriptors.
+ * the submitting process sleeps on its request until virtio_disk_intr() sees
+ * the chain come back on the used ring, then returns the descriptors itself.
  */
 #include "types.h"
 #include "param.h"
@@ -13,11 +13,9 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "sleeplock.h"
 #include "fs.h"
-#include "buf.h"
 #include "memory.h"
-#include "proc.h"
+#include "sched.h"
 #include "dev.h"
 #include "virtio.h"
 
@@ -41,7 +39,7 @@ _Static_assert(USED_OFFSET + sizeof(struct virtq_used) + NDESC * sizeof(struct v
 struct request {
   struct virtio_blk_req_hdr hdr;  /* the device reads it from here */
   volatile uint8 status;          /* and writes its verdict here */
-  struct buf *b;
+  int done;                       /* the device has finished with it */
 };
 
 static struct {
@@ -52,6 +50,7 @@ static struct {
   char desc_free[NDESC];      /* 1 if the descriptor is not part of a request */
   uint16 used_seen;           /* used-ring entries already handled */
   struct request req[NDESC];
+  uint64 reads;               /* blocks read since boot, for the statistics device */
 } disk;
 
 static inline volatile uint32 *reg(uint64 offset)
@@ -179,8 +178,11 @@ static void fill_desc(int i, void *addr, uint32 len, uint16 flags, int next)
   disk.desc[i].next = next;
 }
 
-/* Read (write == 0) or write buffer b; returns when the device is done. Caller holds b->lock. */
-void virtio_disk_rw(struct buf *b, int write)
+/*
+ * Read (write == 0) or write one block between the disk and data (BSIZE
+ * bytes); returns when the device is done. The caller keeps data stable.
+ */
+void virtio_disk_rw(uint blockno, uchar *data, int write)
 {
   int idx[3];
 
@@ -191,17 +193,16 @@ void virtio_disk_rw(struct buf *b, int write)
   struct request *r = &disk.req[idx[0]];
   r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   r->hdr.reserved = 0;
-  r->hdr.sector = (uint64)b->blockno * (BSIZE / SECTOR_SIZE);
+  r->hdr.sector = (uint64)blockno * (BSIZE / SECTOR_SIZE);
   r->status = 0xff;  /* anything but OK, in case the device never writes it */
-  r->b = b;
+  r->done = 0;
 
   /* For a read the device writes into the buffer; for a write it only reads it. */
   fill_desc(idx[0], &r->hdr, sizeof(r->hdr), VIRTQ_DESC_F_NEXT, idx[1]);
-  fill_desc(idx[1], b->data, BSIZE,
+  fill_desc(idx[1], data, BSIZE,
             VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE), idx[2]);
   fill_desc(idx[2], (void *)&r->status, 1, VIRTQ_DESC_F_WRITE, 0);
 
-  b->disk = 1;
   disk.avail->ring[disk.avail->idx % NDESC] = idx[0];
   /* The device must see the chain and the ring entry before the new index. */
   __sync_synchronize();
@@ -213,14 +214,20 @@ void virtio_disk_rw(struct buf *b, int write)
    * Ring the doorbell without the lock: QEMU handles this write in the
    * calling hart, slowly, and the hart taking the disk interrupt meanwhile
    * would spin on the lock (30 times fewer spins this way, in usertests
-   * fulldisk). Should the request finish before we sleep, b->disk is
-   * already 0 when we look again under the lock.
+   * fulldisk). Should the request finish before we sleep, r->done is
+   * already set when we look again under the lock.
    */
   *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
 
   acquire(&disk.lock);
-  while (b->disk)
-    sleep(b, &disk.lock);
+  while (!r->done)
+    sleep(r, &disk.lock);
+  /* The chain stays ours until now, so r cannot be reused under us. */
+  if (r->status != VIRTIO_BLK_S_OK)
+    panic("virtio_disk: I/O error");
+  if (!write)
+    disk.reads++;
+  free_chain(idx[0]);
   release(&disk.lock);
 }
 
@@ -240,14 +247,18 @@ void virtio_disk_intr(void)
     __sync_synchronize();
     int head = disk.used->ring[disk.used_seen % NDESC].id;
     struct request *r = &disk.req[head];
-    if (r->status != VIRTIO_BLK_S_OK)
-      panic("virtio_disk: I/O error");
-    r->b->disk = 0;
-    wakeup(r->b);
-    r->b = 0;
-    free_chain(head);
+    r->done = 1;
+    wakeup(r);
     disk.used_seen++;
   }
 
   release(&disk.lock);
+}
+
+uint64 virtio_disk_reads(void)
+{
+  acquire(&disk.lock);
+  uint64 n = disk.reads;
+  release(&disk.lock);
+  return n;
 }
