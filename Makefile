@@ -199,9 +199,13 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test bench stages stage solutions check-solutions branches compare
+.PHONY: test bench layers stages stage solutions check-solutions branches compare
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
+
+# The layer table is tests/layers.txt; the objects are this stage's.
+layers: $(K)/kernel
+	$(Q)$(PYTHON) tests/layers.py --nm $(TOOLPREFIX)nm
 
 bench: all
 	$(Q)$(PYTHON) tests/bench.py
@@ -281,6 +285,8 @@ Instructor tools
                            a student's changes beside the reference solution's
   make test                everything CI checks: host tools, usertests, labs
   make bench               time boot and full usertests; prints the figures
+  make layers              print each kernel file's layer (tests/layers.txt); fail
+                           on an upward call or include, or a cycle of over 3 files
 endef
 export STUDENT_HELP INSTRUCTOR_HELP
 

@@ -229,6 +229,25 @@ def host_tool_tests(run: CheckRun) -> None:
         raise CheckFailed(reason, output)
 
 
+def layers_check(run: CheckRun) -> None:
+    """tests/layers.py on the built kernel: calls and includes go downward only."""
+    command = [sys.executable, os.path.join(ROOT, "tests", "layers.py")]
+    try:
+        result = subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                universal_newlines=True, timeout=run.remaining())
+    except subprocess.TimeoutExpired:
+        raise CheckFailed("tests/layers.py did not finish within {:g} s"
+                          .format(run.time_limit)) from None
+    os.makedirs(LOG_DIR, exist_ok=True)
+    with open(run.log_path, "w") as log:
+        log.write(result.stdout)
+    if result.returncode != 0:
+        # Its last line is the summary (or, if it could not run, why).
+        lines = result.stdout.strip().splitlines() or ["tests/layers.py failed"]
+        raise CheckFailed(lines[-1], result.stdout)
+
+
 def lab_check(check: lab_checks.LabCheck) -> Check:
     """One check of the lab matrix (tests/lab_checks.py), as a Check."""
     def body(run: CheckRun) -> None:
@@ -288,6 +307,8 @@ CHECKS: List[Check] = [
     # worker runs the long full usertests.
     Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 300,
           host_tool_tests),
+    Check("layers", "kernel files call and include only their own layer and lower ones",
+          60, layers_check),
     Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
     Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),
     Check("gdb", "make qemu-gdb and gdb-multiarch stop at a kernel breakpoint", 120, gdb_check),
