@@ -15,7 +15,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "fs.h"
 #include "buf.h"
 #include "dev.h"
@@ -100,7 +100,7 @@ struct buf *bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);
   if (!b->valid) {
-    virtio_disk_rw(b->blockno, b->data, 0);
+    virtio_disk_rw(b->blockno, b->data, BSIZE, 0);
     b->valid = 1;
   }
   return b;
@@ -110,7 +110,7 @@ void bwrite(struct buf *b)
 {
   if (!holdingsleep(&b->lock))
     panic("bwrite: buffer not locked");
-  virtio_disk_rw(b->blockno, b->data, 1);
+  virtio_disk_rw(b->blockno, b->data, BSIZE, 1);
 }
 
 /* Give up a buffer from bread; once nobody uses it, it becomes the most recent. */

@@ -27,7 +27,7 @@ void plic_complete(int irq);
 
 /* virtio_disk.c */
 void virtio_disk_init(void);
-void virtio_disk_rw(uint blockno, uchar *data, int write);  /* BSIZE bytes */
+void virtio_disk_rw(uint blockno, uchar *data, uint size, int write);
 void virtio_disk_intr(void);
 uint64 virtio_disk_reads(void);   /* blocks read since boot */
 

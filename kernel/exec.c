@@ -184,6 +184,7 @@ int exec(char *path, char **argv)
   uint64 oldsz = p->sz;
   p->pagetable = pt;
   p->sz = sz;
+  fpu_reset(p->trapframe);
   p->trapframe->epc = eh.entry;
   p->trapframe->sp = sp;
   p->trapframe->a1 = sp;  /* argv; argc is exec's return value, in a0 */

@@ -14,7 +14,6 @@
 #include "param.h"
 #include "riscv.h"
 #include "memlayout.h"
-#include "fs.h"
 #include "lib.h"
 #include "spinlock.h"
 #include "sched.h"

@@ -131,6 +131,7 @@ void usertrap(void)
 
   struct proc *p = myproc();
   p->trapframe->epc = r_sepc();
+  fpu_trap_entry(p->trapframe);
 
   int which = NOT_DEVICE;
   if (r_scause() == SCAUSE_ECALL_U) {
@@ -139,7 +140,8 @@ void usertrap(void)
     p->trapframe->epc += 4;  /* return past the ecall */
     intr_on();               /* sepc, scause and sstatus are saved: safe now */
     syscall();
-  } else if ((which = devintr()) == NOT_DEVICE) {
+  } else if ((which = devintr()) == NOT_DEVICE &&
+             !fpu_first_use(p->trapframe, r_scause())) {
     kill_faulting_process(p);
   }
 
@@ -178,6 +180,7 @@ void usertrapret(void)
   sstatus |= SSTATUS_SPIE;
   w_sstatus(sstatus);
   w_sepc(p->trapframe->epc);
+  fpu_trap_return(p->trapframe);
 
   void (*enter_user)(uint64 satp) = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
   enter_user(MAKE_SATP(p->pagetable));

@@ -13,7 +13,6 @@
 #include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
-#include "fs.h"
 #include "memory.h"
 #include "sched.h"
 #include "dev.h"
@@ -179,10 +178,11 @@ static void fill_desc(int i, void *addr, uint32 len, uint16 flags, int next)
 }
 
 /*
- * Read (write == 0) or write one block between the disk and data (BSIZE
- * bytes); returns when the device is done. The caller keeps data stable.
+ * Read (write == 0) or write block number blockno, of size bytes (a multiple
+ * of the sector size), between the disk and data; returns when the device is
+ * done. The caller keeps data stable meanwhile.
  */
-void virtio_disk_rw(uint blockno, uchar *data, int write)
+void virtio_disk_rw(uint blockno, uchar *data, uint size, int write)
 {
   int idx[3];
 
@@ -193,13 +193,13 @@ void virtio_disk_rw(uint blockno, uchar *data, int write)
   struct request *r = &disk.req[idx[0]];
   r->hdr.type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
   r->hdr.reserved = 0;
-  r->hdr.sector = (uint64)blockno * (BSIZE / SECTOR_SIZE);
+  r->hdr.sector = (uint64)blockno * (size / SECTOR_SIZE);
   r->status = 0xff;  /* anything but OK, in case the device never writes it */
   r->done = 0;
 
   /* For a read the device writes into the buffer; for a write it only reads it. */
   fill_desc(idx[0], &r->hdr, sizeof(r->hdr), VIRTQ_DESC_F_NEXT, idx[1]);
-  fill_desc(idx[1], data, BSIZE,
+  fill_desc(idx[1], data, size,
             VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE), idx[2]);
   fill_desc(idx[2], (void *)&r->status, 1, VIRTQ_DESC_F_WRITE, 0);
 
