@@ -254,6 +254,7 @@ int exec(char *path, char **argv)
 #if LAB_KPGTBL >= 2
   ok = ok && mirror_image(p, &img) == 0;
 #endif
+  /* The commit point: whatever can fail has been done above. */
   if (!ok) {
     if (img.pagetable != 0)
       proc_freepagetable(img.pagetable, img.sz);
