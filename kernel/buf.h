@@ -4,7 +4,7 @@
 
 #include "sleeplock.h"
 
-/* One cached disk block. Only bio.c looks at the fields above data. */
+/* One cached disk block. Outside bio.c, only data, dev and blockno are read. */
 struct buf {
   uchar data[BSIZE];
   uint dev;
