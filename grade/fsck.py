@@ -14,7 +14,10 @@ the kernel's recovery does at boot). This checker says whether that holds:
   counts one extra link for being the root);
 - an allocated inode with no links is an orphan: a file removed while a
   process still had it open when the machine stopped. Like xv6, Kiln does
-  not reclaim orphans at boot, so they are counted, not reported.
+  not reclaim orphans at boot, so they are counted, not reported. An
+  orphan directory (removed while some process's cwd) still holds "." and
+  "..", but they are no links: its parent gave up the ".." link when it was
+  removed, and may since have been freed itself.
 
 The block layout is that of kernel/fs.h: 12 direct blocks and one indirect.
 
@@ -144,8 +147,8 @@ def _check_directories(image: fsimage.Image, inodes: Dict[int, List[int]],
     links: Dict[int, int] = {inum: 0 for inum in inodes}
     parents: Dict[int, List[int]] = {}
     for inum, inode in inodes.items():
-        if inode[0] != fsimage.T_DIR:
-            continue
+        if inode[0] != fsimage.T_DIR or inode[3] == 0:
+            continue  # not a directory, or an orphan one: its entries name nothing
         names: Dict[str, int] = {}
         for target, name in _entries(image, inode):
             if target not in inodes:
