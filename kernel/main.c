@@ -22,14 +22,16 @@ static volatile int hart0_ready;
 
 static void boot_hart0(void)
 {
-  consoleinit();
-  printfinit();
-  printf_set_output(consputc);
-  printf("\nKiln kernel is booting\n\n");
+  /* Paging first: the kernel reaches the devices, the console among them,
+     through its page table. */
   kinit();
   kvminit();
   procinit();
   kvminithart();
+  consoleinit();
+  printfinit();
+  printf_set_output(consputc);
+  printf("\nKiln kernel is booting\n\n");
   clockinit();
   trapinithart();
   plicinit();

@@ -14,7 +14,7 @@
 static inline volatile uint32 *
 plic_reg(uint64 addr)
 {
-  return (volatile uint32 *)addr;
+  return (volatile uint32 *)DEVICE_VA(addr);
 }
 
 /* Once, for the whole machine: a non-zero priority lets a source interrupt

@@ -54,7 +54,7 @@ static struct {
 
 static inline volatile uint32 *reg(uint64 offset)
 {
-  return (volatile uint32 *)(VIRTIO0 + offset);
+  return (volatile uint32 *)(VIRTIO0_VA + offset);
 }
 
 static void set_status_bit(uint32 bit)

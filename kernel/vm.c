@@ -205,17 +205,17 @@ struct kernel_region {
 };
 
 /*
- * The kernel's address space: the devices and all of RAM at their physical
- * addresses, kernel text read-only and executable, everything else data;
- * and the trampoline at the top, where user page tables have it too.
- * procinit() adds the kernel stacks later.
+ * The kernel's address space (see memlayout.h): the devices in their
+ * window; all of RAM at its physical addresses, kernel text read-only and
+ * executable, everything else data; and the trampoline at the top, where
+ * user page tables have it too. procinit() adds the kernel stacks later.
  */
 static pagetable_t kvmmake(void)
 {
   const struct kernel_region regions[] = {
-    { UART0, UART0, PGSIZE, PTE_R | PTE_W },
-    { VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W },
-    { PLIC, PLIC, 0x400000, PTE_R | PTE_W },
+    { UART0_VA, UART0, PGSIZE, PTE_R | PTE_W },
+    { VIRTIO0_VA, VIRTIO0, PGSIZE, PTE_R | PTE_W },
+    { PLIC_VA, PLIC, 0x400000, PTE_R | PTE_W },
     { KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X },
     { (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W },
     { TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X },
@@ -247,48 +247,47 @@ void kvminithart(void)
 /*
  * A process's kernel page table: everything the global one maps, plus a
  * mirror of the process's user memory without PTE_U, so that copyin() can
- * read user memory directly. It shares the global table's lower levels
- * instead of copying them: every root entry but the first is the global
- * one's, which brings kernel text and data, all of physical memory, every
- * kernel stack (procinit() maps them) and the trampoline. Root entry 0
- * covers the first GB, where user memory (below MAXUVA) meets the devices
- * (from MAXUVA up), so it gets a private level-1 table: its upper slots
- * share the global device tables, its lower slots hold the mirror. The
- * global table gains nothing after boot, so sharing it stays correct.
+ * read user memory directly. User memory fills the first USER_ROOT_SLOTS
+ * root entries, where the global table maps nothing. Those entries are the
+ * process's own and hold the mirror; every other root entry is the global
+ * table's, which shares its whole subtree: kernel text and data, all of
+ * RAM, the devices, every kernel stack (procinit() maps them) and the
+ * trampoline. The global table gains nothing after boot, so sharing it
+ * stays correct.
  */
-#define USER_SLOTS PX(1, MAXUVA)  /* level-1 slots of user memory */
-_Static_assert(MAXUVA % (1L << PXSHIFT(1)) == 0 && MAXUVA <= (1L << PXSHIFT(2)),
-               "user memory must fill whole level-1 slots of root entry 0");
+#define USER_ROOT_SLOTS PX(2, MAXUVA)
+_Static_assert(MAXUVA % (1L << PXSHIFT(2)) == 0, "user memory must fill whole root entries");
+_Static_assert(MAXUVA <= KERNBASE && MAXUVA <= DEVICE_WINDOW,
+               "the kernel must map nothing below MAXUVA");
 
 pagetable_t kvmcreate(void)
 {
   pagetable_t root = kalloc();
-  pagetable_t low = root ? kalloc() : 0;
-  if (low == 0) {
-    if (root)
-      kfree(root);
+  if (root == 0)
     return 0;
-  }
-  pagetable_t kernel_low = (pagetable_t)PTE2PA(kernel_pagetable[0]);
-  memset(low, 0, USER_SLOTS * sizeof(pte_t));
-  memmove(low + USER_SLOTS, kernel_low + USER_SLOTS, (512 - USER_SLOTS) * sizeof(pte_t));
   memmove(root, kernel_pagetable, PGSIZE);
-  root[0] = PA2PTE(low) | PTE_V;
+  memset(root, 0, USER_ROOT_SLOTS * sizeof(pte_t));
   return root;
 }
 
 /*
- * Free kpt's own pages: the root, its first level-1 table and the
- * mirror's level-0 tables. The kernel's tables are shared, and the pages
- * the mirror shows belong to the user page table: both stay.
+ * Free a table of the mirror and the tables under it, not the pages its
+ * leaves show: those belong to the user page table.
  */
+static void free_mirror(pagetable_t table, int level)
+{
+  for (int i = 0; i < 512 && level > 0; i++)
+    if (pte_is_table(table[i]))
+      free_mirror((pagetable_t)PTE2PA(table[i]), level - 1);
+  kfree(table);
+}
+
+/* Free kpt and the mirror's tables; the global table's subtrees stay. */
 void kvmfree(pagetable_t kpt)
 {
-  pagetable_t low = (pagetable_t)PTE2PA(kpt[0]);
-  for (int i = 0; i < USER_SLOTS; i++)
-    if (low[i] & PTE_V)
-      kfree((void *)PTE2PA(low[i]));
-  kfree(low);
+  for (int i = 0; i < USER_ROOT_SLOTS; i++)
+    if (pte_is_table(kpt[i]))
+      free_mirror((pagetable_t)PTE2PA(kpt[i]), 1);
   kfree(kpt);
 }
 
@@ -380,6 +379,9 @@ uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
   if (newsz <= oldsz)
     return oldsz;
   if (newsz > MAXUVA)
+    return 0;
+  /* Plainly too much: fail now rather than take all memory and give it back. */
+  if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kfreepages())
     return 0;
 
   uint64 va;
