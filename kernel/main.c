@@ -4,10 +4,12 @@
  * Hart 0 builds the kernel from the bottom layer up (the layers of
  * tests/layers.txt), so that each step finds the ones below it ready:
  *
- *   basics and console  printf works: every later step can report trouble
  *   memory              the page allocator, then the kernel page table
  *   scheduling          the process table, with every kernel stack mapped
  *   this hart           paging, trap vector and PLIC enable for hart 0
+ *   console             printf works from here on; it comes after paging
+ *                       because the kernel reaches every device through
+ *                       the device window of its page table (memlayout.h)
  *   devices             the clock, PLIC priorities, statistics, the disk
  *   storage             the buffer cache (the file system itself is read
  *                       by the first process, which can sleep on the disk)
@@ -74,10 +76,10 @@ static void init_first_process(void)
 
 static void build_kernel(void)
 {
-  init_console_output();
   init_memory();
   procinit();  /* maps the kernel stacks, before paging is on */
   init_this_hart();
+  init_console_output();
   init_devices();
   binit();
   fileinit();

@@ -22,7 +22,7 @@ static const int sources[] = { UART0_IRQ, VIRTIO0_IRQ };
 
 static volatile uint32 *plic_word(uint64 addr)
 {
-  return (volatile uint32 *)addr;
+  return (volatile uint32 *)DEVICE_VA(addr);
 }
 
 /*

@@ -52,7 +52,7 @@ static struct {
   uint64 reads;               /* blocks read since boot, for the statistics device */
 } disk;
 
-static volatile struct virtio_mmio *const regs = (volatile struct virtio_mmio *)VIRTIO0;
+static volatile struct virtio_mmio *const regs = (volatile struct virtio_mmio *)VIRTIO0_VA;
 
 static void set_status_bit(uint32 bit)
 {

@@ -397,7 +397,7 @@ fuzz_exec(void)
 static void
 fuzz_sbrk(void)
 {
-  static const int huge[] = { 0x7fffffff, 0x40000000, MAXUVA };
+  static const int huge[] = { 0x7fffffff, 0x40000000, MAXUVA - PGSIZE };
   long grown = heap_end() - (uint64)arena_end;
 
   switch (pick(4)) {
