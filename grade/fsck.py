@@ -146,9 +146,9 @@ def _read_directories(image: fsimage.Image,
                 what = "free" if target < image.ninodes else "out-of-range"
                 problems.append("directory {} has an entry {} naming {} inode {}".format(
                     inum, _show_name(name), what, target))
-            elif name in (b".", b".."):
+            if name in (b".", b".."):
                 tree.dots[inum][name] = target
-            else:
+            elif target in inodes:
                 tree.entries[inum].append((target, name))
                 tree.containers.setdefault(target, []).append(inum)
     for inum in sorted(tree.entries):
@@ -239,7 +239,7 @@ def _check_dots(inodes: Dict[int, Inode], tree: Tree, paths: Dict[int, str]) -> 
         parent = _container(inum, tree)
         if b".." not in dots:
             problems.append("{} has no \"..\" entry".format(where))
-        elif parent is not None and dots[b".."] != parent:
+        elif parent is not None and dots[b".."] != parent and dots[b".."] in inodes:
             problems.append("{} has \"..\" naming inode {}, but it is in directory {}"
                             .format(where, dots[b".."], parent))
     return problems
