@@ -197,9 +197,14 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test bench stages stage solutions check-solutions branches compare
+.PHONY: test soak bench stages stage solutions check-solutions branches compare
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
+
+# Not in `make test`: it takes SOAK_MINUTES (default 10) and then some.
+soak: all fs-pristine.img
+	$(Q)$(PYTHON) tests/soak.py $(if $(SOAK_MINUTES),--minutes $(SOAK_MINUTES)) \
+	  $(if $(SOAK_SEEDS),--seeds $(SOAK_SEEDS))
 
 bench: all
 	$(Q)$(PYTHON) tests/bench.py
@@ -278,6 +283,9 @@ Instructor tools
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
   make test                everything CI checks: host tools, usertests, labs
+  make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
+                           parallel sysfuzz runs for minutes, then usertests -q
+                           and fsck of the disk; prints the seeds to replay
   make bench               time boot and full usertests; prints the figures
 endef
 export STUDENT_HELP INSTRUCTOR_HELP

@@ -99,6 +99,11 @@ class Plan(NamedTuple):
             self.seconds, self.iterations, ",".join(str(run.seed) for run in self.runs))
 
 
+def parse_seeds(text: Optional[str]) -> Optional[List[int]]:
+    """Seeds from "A,B,C" (ValueError if that is not what text is); None for none."""
+    return [int(seed) for seed in text.split(",")] if text else None
+
+
 def make_plan(seconds: int, iterations: int, count: int, seeds: Optional[List[int]],
               chance: random.Random) -> Plan:
     """The runs: given seeds in order, or count fresh ones; even-numbered ones share."""
@@ -226,16 +231,20 @@ def _exercise(session: qemu.QemuSession, plan: Plan, say: Callable[[str], None])
     problems = []
     session.wait_prompt(timeout=BOOT_LIMIT)
     before = free_pages(session)
+    started = time.monotonic()
     session.send("sh < {}\n".format(SCRIPT))
     say("the runs ended with:")
     endings = wait_for_last_lines(session, plan, say)
+    say("  ({:.0f} s after they started)".format(time.monotonic() - started))
     problems += ["the run with first seed {} failed: {}".format(seed, line)
                  for seed, line in sorted(endings.items()) if "sysfuzz FAIL" in line]
     wait_until_idle(session)
     after_runs = free_pages(session)
+    started = time.monotonic()
     output = session.run("usertests -q", until=USERTESTS_END, timeout=USERTESTS_LIMIT)
     passed = "ALL TESTS PASSED" in output
-    say("usertests -q: {}".format("passed" if passed else "FAILED: " + _failure(output)))
+    say("usertests -q: {} ({:.0f} s)".format("passed" if passed else "FAILED: " + _failure(output),
+                                             time.monotonic() - started))
     if not passed:
         problems.append("usertests -q failed after the runs: " + _failure(output))
     after_usertests = free_pages(session)
@@ -309,10 +318,8 @@ def main(argv: Sequence[str]) -> int:
     options = parse_arguments(argv)
     seconds = options.seconds if options.seconds is not None else round(options.minutes * 60)
     try:
-        seeds = ([int(seed) for seed in options.seeds.split(",")]
-                 if options.seeds else None)
-        plan = make_plan(seconds, options.iterations, options.runs, seeds,
-                         random.Random(options.seed))
+        plan = make_plan(seconds, options.iterations, options.runs,
+                         parse_seeds(options.seeds), random.Random(options.seed))
     except ValueError as error:
         print("soak: bad seeds: {}".format(error), file=sys.stderr)
         return 2

@@ -17,6 +17,13 @@
  * Options (before the numbers, which keep their old places):
  *   -d NAME  the scratch directory, in the current directory. By default
  *            each run has a private one, sysfuzz.PID.
+ *   -s       share the scratch directory (default name sysfuzz.all, at
+ *            most DIRSIZ-3 bytes) with other runs given -s and the same
+ *            name: they make, remove and enter each other's directories,
+ *            on purpose, while they run. NAME.n counts the runs inside,
+ *            under the lock NAME.lk (a directory, since mkdir either makes
+ *            it or fails); the first one in makes the scratch directory
+ *            and the last one out removes it.
  *   -t SECS  run rounds until SECS seconds have passed: each round makes
  *            the scratch directory (or joins it), fuzzes ITERATIONS calls
  *            with the next seed (SEED, SEED+1, ...) and cleans up. A
@@ -25,13 +32,6 @@
  *            kernel print (unknown system call numbers). The kernel's
  *            lines can land in the middle of a user's line, so runs whose
  *            last lines a program reads from the console use -q.
- *   -s       share the scratch directory (default name sysfuzz.all, at
- *            most DIRSIZ-3 bytes) with other runs given -s and the same
- *            name: they make, remove and enter each other's directories,
- *            on purpose, while they run. NAME.n counts the runs inside,
- *            under the lock NAME.lk (a directory, since mkdir either makes
- *            it or fails); the first one in makes the scratch directory
- *            and the last one out removes it.
  *
  * Clean-up removes the whole tree, however deep and whatever bytes its
  * names hold: it walks down with chdir() and relative names only (no path
@@ -613,13 +613,21 @@ static struct {
 static char problem[200];   /* the first thing that went wrong, or "" */
 static int holding_lock;
 
+/* Keeps the first problem, cut to fit; never leaves problem empty. */
 static void
 note_problem(const char *what, const char *detail)
 {
-  if (problem[0] == 0 && strlen(what) + strlen(detail) < sizeof(problem)) {
-    strcpy(problem, what);
-    strcpy(problem + strlen(problem), detail);
-  }
+  int len = 0;
+
+  if (problem[0] != 0)
+    return;
+  if (what[0] == 0)
+    what = "a failure that gave no reason";
+  for (; *what && len < sizeof(problem) - 1; len++)
+    problem[len] = *what++;
+  for (; *detail && len < sizeof(problem) - 1; len++)
+    problem[len] = *detail++;
+  problem[len] = 0;
 }
 
 /* Ends the run with a failure that leaves nothing sensible to go on with. */
