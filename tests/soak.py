@@ -58,6 +58,7 @@ COMMAND_LIMIT = 60.0
 USERTESTS_LIMIT = 600.0
 SETTLE_LIMIT = 30.0   # for processes to be gone once their last line is out
 SCRIPT = "soak.sh"
+LARGEST_SEED = 10 ** 19 - 1   # sysfuzz takes up to 19 digits
 EXPECTED_PROCESSES = ["init", "sh"]
 
 # A shell prompt may come before it on the line.
@@ -101,7 +102,12 @@ class Plan(NamedTuple):
 
 def parse_seeds(text: Optional[str]) -> Optional[List[int]]:
     """Seeds from "A,B,C" (ValueError if that is not what text is); None for none."""
-    return [int(seed) for seed in text.split(",")] if text else None
+    if not text:
+        return None
+    seeds = [int(seed) for seed in text.split(",")]
+    if any(not 0 <= seed <= LARGEST_SEED for seed in seeds):
+        raise ValueError("a seed is a number from 0 to {}".format(LARGEST_SEED))
+    return seeds
 
 
 def make_plan(seconds: int, iterations: int, count: int, seeds: Optional[List[int]],
