@@ -213,9 +213,14 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test bench layers stages stage solutions check-solutions branches compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches compare
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
+
+# Not in `make test`: it takes SOAK_MINUTES (default 10) and then some.
+soak: all fs-pristine.img
+	$(Q)$(PYTHON) tests/soak.py $(if $(SOAK_MINUTES),--minutes $(SOAK_MINUTES)) \
+	  $(if $(SOAK_SEEDS),--seeds $(SOAK_SEEDS))
 
 # The layer table is tests/layers.txt; the objects are this stage's.
 layers: $(K)/kernel
@@ -300,6 +305,9 @@ Instructor tools
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
   make test                everything CI checks: host tools, usertests, labs
+  make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
+                           parallel sysfuzz runs for minutes, then usertests -q
+                           and fsck of the disk; prints the seeds to replay
   make bench               time boot and full usertests; prints the figures
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
