@@ -1,12 +1,17 @@
 /*
  * Storage layer: the buffer cache. It keeps copies of recently used disk
- * blocks in memory and makes sure that each block has at most one copy, so
- * that every user of a block sees the others' changes. A buffer is handed
- * out locked (its sleep lock), so only one process uses a block at a time.
+ * blocks in memory, at most one copy of each block, so that every user of
+ * a block sees the others' changes. A buffer is handed out locked (its
+ * sleep lock), so only one process works on a block at a time.
  *
- * All buffers sit on one circular list ordered by last use: the sentinel's
- * next is the most recently released buffer, its prev the least recent,
- * which is the first one recycled for a block that is not cached.
+ * Finding a block and choosing a buffer to reuse are separate jobs:
+ *   - lookup scans the buffers for the one that holds the block;
+ *   - recycling takes the head of the idle queue, the buffers nobody uses,
+ *     oldest release first. A buffer leaves the queue when someone takes it
+ *     and rejoins it at the tail when its last user lets go, so the head is
+ *     always the least recently used buffer that may be given away.
+ * An idle buffer keeps its block until it is recycled: reading the block
+ * again meanwhile costs no disk access.
  */
 #include "types.h"
 #include "param.h"
@@ -21,79 +26,108 @@
 #include "dev.h"
 
 static struct {
-  struct spinlock lock;   /* guards the list, dev, blockno and refcnt of every buffer */
+  struct spinlock lock;    /* guards users, the queue and which block each buffer holds */
   struct buf buf[NBUF];
-  struct buf lru;         /* sentinel of the use-ordered list */
-  int waiters;            /* processes in bget() waiting for an idle buffer */
+  struct buf *oldest_idle; /* head of the idle queue: the next to be recycled */
+  struct buf *newest_idle; /* tail: the most recently released */
+  int waiters;             /* processes waiting for a buffer to become idle */
 } bcache;
 
-static void list_remove(struct buf *b)
+/* Put b at the tail of the idle queue. */
+static void idle_append(struct buf *b)
 {
-  b->prev->next = b->next;
-  b->next->prev = b->prev;
+  b->newer = 0;
+  b->older = bcache.newest_idle;
+  if (bcache.newest_idle)
+    bcache.newest_idle->newer = b;
+  else
+    bcache.oldest_idle = b;
+  bcache.newest_idle = b;
 }
 
-static void list_push_front(struct buf *b)
+/* Take b out of the idle queue, wherever it sits. */
+static void idle_remove(struct buf *b)
 {
-  b->next = bcache.lru.next;
-  b->prev = &bcache.lru;
-  bcache.lru.next->prev = b;
-  bcache.lru.next = b;
+  if (b->older)
+    b->older->newer = b->newer;
+  else
+    bcache.oldest_idle = b->newer;
+  if (b->newer)
+    b->newer->older = b->older;
+  else
+    bcache.newest_idle = b->older;
+  b->older = b->newer = 0;
 }
 
 void binit(void)
 {
   initlock(&bcache.lock, "bcache");
-  bcache.lru.next = &bcache.lru;
-  bcache.lru.prev = &bcache.lru;
   for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++) {
     initsleeplock(&b->lock, "buffer");
-    list_push_front(b);
+    b->blockno = NO_BLOCK;
+    idle_append(b);
   }
 }
 
-/* A buffer just became idle. Called with bcache.lock held. */
-static void wake_waiters(void)
+/* The buffer holding the block, idle or not, or 0 if it is not cached. */
+static struct buf *cache_lookup(uint dev, uint blockno)
 {
-  if (bcache.waiters)
-    wakeup(&bcache);
+  for (struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++)
+    if (b->blockno == blockno && b->dev == dev)
+      return b;
+  return 0;
+}
+
+/* Give the least recently used idle buffer to the block; 0 if every buffer is in use. */
+static struct buf *cache_recycle(uint dev, uint blockno)
+{
+  struct buf *b = bcache.oldest_idle;
+  if (b) {
+    b->dev = dev;
+    b->blockno = blockno;
+    b->valid = 0;
+  }
+  return b;
 }
 
 /*
- * The cached buffer for the block, or the least recently used idle one,
- * locked. When every buffer is in use (the log may pin most of them while
- * many processes read), wait for one to be released rather than panic.
+ * A locked buffer for the block, cached or recycled. When every buffer is in
+ * use (the log may pin most of them while many processes read), wait for one
+ * to become idle rather than panic; the search starts over after the wait,
+ * since another process may have brought the block in meanwhile.
  */
 static struct buf *bget(uint dev, uint blockno)
 {
   struct buf *b;
 
   acquire(&bcache.lock);
-again:
-  for (b = bcache.lru.next; b != &bcache.lru; b = b->next) {
-    if (b->dev == dev && b->blockno == blockno) {
-      b->refcnt++;
-      release(&bcache.lock);
-      acquiresleep(&b->lock);
-      return b;
-    }
+  while ((b = cache_lookup(dev, blockno)) == 0 && (b = cache_recycle(dev, blockno)) == 0) {
+    bcache.waiters++;
+    sleep(&bcache.waiters, &bcache.lock);
+    bcache.waiters--;
   }
+  if (b->users == 0)
+    idle_remove(b);
+  b->users++;
+  release(&bcache.lock);
 
-  for (b = bcache.lru.prev; b != &bcache.lru; b = b->prev) {
-    if (b->refcnt == 0) {
-      b->dev = dev;
-      b->blockno = blockno;
-      b->valid = 0;
-      b->refcnt = 1;
-      release(&bcache.lock);
-      acquiresleep(&b->lock);
-      return b;
-    }
+  acquiresleep(&b->lock);
+  return b;
+}
+
+/* One user fewer; a buffer nobody uses any more joins the idle queue. */
+static void drop_user(struct buf *b)
+{
+  acquire(&bcache.lock);
+  if (b->users == 0)
+    panic("bio: buffer released more often than taken");
+  b->users--;
+  if (b->users == 0) {
+    idle_append(b);
+    if (bcache.waiters)
+      wakeup(&bcache.waiters);
   }
-  bcache.waiters++;
-  sleep(&bcache, &bcache.lock);
-  bcache.waiters--;
-  goto again;  /* the block may have been cached while we slept */
+  release(&bcache.lock);
 }
 
 struct buf *bread(uint dev, uint blockno)
@@ -113,35 +147,28 @@ void bwrite(struct buf *b)
   virtio_disk_rw(b->blockno, b->data, BSIZE, 1);
 }
 
-/* Give up a buffer from bread; once nobody uses it, it becomes the most recent. */
+/* Give back a buffer from bread. */
 void brelse(struct buf *b)
 {
   if (!holdingsleep(&b->lock))
     panic("brelse: buffer not locked");
   releasesleep(&b->lock);
-
-  acquire(&bcache.lock);
-  b->refcnt--;
-  if (b->refcnt == 0) {
-    list_remove(b);
-    list_push_front(b);
-    wake_waiters();
-  }
-  release(&bcache.lock);
+  drop_user(b);
 }
 
+/*
+ * The log pins a buffer it must write later: a pin counts as a user, so
+ * the buffer, and with it the only up-to-date copy of the block, cannot be
+ * recycled. The caller holds b (from bread), so b is not idle.
+ */
 void bpin(struct buf *b)
 {
   acquire(&bcache.lock);
-  b->refcnt++;
+  b->users++;
   release(&bcache.lock);
 }
 
 void bunpin(struct buf *b)
 {
-  acquire(&bcache.lock);
-  b->refcnt--;
-  if (b->refcnt == 0)
-    wake_waiters();
-  release(&bcache.lock);
+  drop_user(b);
 }

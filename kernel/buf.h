@@ -4,16 +4,21 @@
 
 #include "sleeplock.h"
 
+/* One cached disk block. Outside bio.c, only data, dev and blockno are read. */
 struct buf {
-  int valid;             /* data holds the block's contents */
-  uint dev;
-  uint blockno;
-  struct sleeplock lock;
-  uint refcnt;
-  struct buf *prev;      /* least-recently-used list */
-  struct buf *next;
   uchar data[BSIZE];
+  uint dev;
+  uint blockno;          /* the block cached here; NO_BLOCK if none yet */
+  int valid;             /* data has been read from the disk */
+  struct sleeplock lock; /* held by the one process using the block */
+
+  /* Guarded by the cache's spin lock: */
+  uint users;            /* bread holders plus log pins; 0 means idle */
+  struct buf *older;     /* neighbours in the idle queue, while idle */
+  struct buf *newer;
 };
+
+#define NO_BLOCK ((uint)-1)
 
 void binit(void);
 struct buf *bread(uint dev, uint blockno);  /* locked buffer holding the block */

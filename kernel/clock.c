@@ -1,6 +1,7 @@
 /*
- * Devices layer: the clock. Hart 0's timer interrupt advances a tick count;
- * sleep(2) and uptime(2) read it.
+ * Devices layer: the clock. Hart 0's timer interrupt advances a tick count
+ * (about ten a second); sleep(2) and uptime(2) read it. Sleepers wait on
+ * the count's address and check their own deadline at every tick.
  */
 #include "types.h"
 #include "param.h"
@@ -10,41 +11,51 @@
 #include "sched.h"
 #include "dev.h"
 
-static struct spinlock tickslock;
-static uint ticks;
+static struct {
+  struct spinlock lock;
+  uint now;           /* ticks since boot; wraps after years, harmlessly */
+} clock;
 
 void clockinit(void)
 {
-  initlock(&tickslock, "time");
+  initlock(&clock.lock, "time");
 }
 
 void clock_tick(void)
 {
-  acquire(&tickslock);
-  ticks++;
-  wakeup(&ticks);
-  release(&tickslock);
+  acquire(&clock.lock);
+  clock.now++;
+  release(&clock.lock);
+  wakeup(&clock.now);
 }
 
 uint clock_ticks(void)
 {
-  acquire(&tickslock);
-  uint now = ticks;
-  release(&tickslock);
-  return now;
+  return __atomic_load_n(&clock.now, __ATOMIC_RELAXED);
+}
+
+/* Ticks still to wait for deadline; unsigned arithmetic survives the wrap. */
+static uint ticks_until(uint start, uint n)
+{
+  uint waited = clock.now - start;
+  return waited >= n ? 0 : n - waited;
 }
 
 int clock_sleep(uint n)
 {
-  acquire(&tickslock);
-  uint start = ticks;
-  while (ticks - start < n) {
-    if (killed(myproc())) {
-      release(&tickslock);
-      return -1;
+  struct proc *self = myproc();
+  int result = 0;
+
+  acquire(&clock.lock);
+  uint start = clock.now;
+  while (ticks_until(start, n) > 0) {
+    /* A kill must end the wait early, or kill -> exit could take minutes. */
+    if (killed(self)) {
+      result = -1;
+      break;
     }
-    sleep(&ticks, &tickslock);
+    sleep(&clock.now, &clock.lock);
   }
-  release(&tickslock);
-  return 0;
+  release(&clock.lock);
+  return result;
 }

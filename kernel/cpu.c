@@ -1,5 +1,5 @@
 /*
- * Machine layer: per-hart state and interrupt nesting.
+ * Machine layer: finding this hart's struct cpu.
  */
 #include "types.h"
 #include "param.h"
@@ -8,7 +8,6 @@
 
 struct cpu cpus[NCPU];
 
-/* Must be called with interrupts off, so the thread cannot move harts. */
 int cpuid(void)
 {
   return r_tp();
@@ -17,28 +16,4 @@ int cpuid(void)
 struct cpu *mycpu(void)
 {
   return &cpus[cpuid()];
-}
-
-void push_off(void)
-{
-  int were_on = intr_get();
-
-  intr_off();
-  struct cpu *c = mycpu();
-  if (c->noff == 0)
-    c->intena = were_on;
-  c->noff++;
-}
-
-/* A broken nesting is a kernel bug; panic() lives a layer up, so stop here. */
-void pop_off(void)
-{
-  struct cpu *c = mycpu();
-
-  if (intr_get() || c->noff < 1)
-    for (;;)
-      ;
-  c->noff--;
-  if (c->noff == 0 && c->intena)
-    intr_on();
 }

@@ -3,7 +3,8 @@
 #define KILN_ELF_H
 
 #define ELF_MAGIC 0x464C457FU  /* "\x7fELF", read as a little-endian word */
-#define ELF_CLASS64 2
+#define ELF_CLASS64 2          /* elf[0]: 64-bit objects */
+#define ELF_DATA_LSB 1         /* elf[1]: little-endian */
 #define ELF_TYPE_EXEC 2
 #define ELF_MACHINE_RISCV 243
 

@@ -1,20 +1,25 @@
 /*
- * Storage layer: the file system proper, above the buffer cache and the log.
+ * Storage layer: inodes, the files as the disk stores them, above the
+ * buffer cache and the log. In order below:
  *
- *   - blocks: a bitmap allocator over the data area;
- *   - inodes: the on-disk inode array, cached in an in-memory table;
- *   - file contents: direct blocks plus one singly-indirect block;
- *   - directories: files of struct dirent;
- *   - path names: "/a/b/c" walked one element at a time.
+ *   - the superblock, read once by fsinit;
+ *   - the block allocator: a bitmap over the data area;
+ *   - the inode table: in-memory inodes, shared by reference count;
+ *   - on-disk inodes: allocating, loading, writing back and freeing them;
+ *   - the block map: which disk block holds each block of a file
+ *     (NDIRECT direct addresses, then one indirect block of NINDIRECT);
+ *   - inode data I/O: readi and writei.
+ * Directories and path names (dir.c) are built on readi and writei.
  *
  * Functions that modify the disk must run inside a log operation
  * (begin_op/end_op): the caller brackets them, since one system call often
- * makes several such changes that must land together.
+ * makes several changes that must land together. That includes iput, which
+ * may free the inode.
  *
- * Locking: the itable lock guards ref, dev and inum of every in-memory
- * inode; an inode's sleep lock guards the rest, the on-disk copy, and (for
- * a directory) its contents. Only a parent may be locked while a child is
- * locked; path walking holds one inode at a time.
+ * Locking: the inode table's spin lock guards dev, inum and ref of every
+ * slot; an inode's sleep lock guards everything else in it, its on-disk
+ * copy, and (for a directory) its contents. A process may lock a child
+ * while it holds the child's directory locked, never the other way round.
  */
 #include "types.h"
 #include "param.h"
@@ -29,6 +34,12 @@
 #include "buf.h"
 #include "fsys.h"
 
+/* The named fields of struct inode must be struct dinode, field for field. */
+_Static_assert(sizeof(((struct inode *)0)->disk) ==
+               __builtin_offsetof(struct inode, addrs) + sizeof(((struct inode *)0)->addrs) -
+               __builtin_offsetof(struct inode, type),
+               "struct inode's on-disk fields differ from struct dinode");
+
 static struct superblock sb;
 
 static void itable_init(void);
@@ -36,7 +47,6 @@ static void itable_init(void);
 /* Called once, by the first process: reading the disk needs a process to sleep. */
 void fsinit(int dev)
 {
-  /* The inode table has no init of its own in fsys.h; no inode is used before this. */
   itable_init();
 
   struct buf *b = bread(dev, 1);
@@ -47,7 +57,12 @@ void fsinit(int dev)
   initlog(dev, &sb);
 }
 
-/* ---- blocks ---- */
+static uint min(uint a, uint b)
+{
+  return a < b ? a : b;
+}
+
+/* ---- the block allocator ---- */
 
 static void zero_block(uint dev, uint blockno)
 {
@@ -95,64 +110,89 @@ static uint balloc(uint dev)
 
 static void bfree(uint dev, uint blockno)
 {
-  struct buf *b = bread(dev, BBLOCK(blockno, sb));
-  uint bit = blockno % BPB;
-  uchar mask = 1 << (bit % 8);
-  if (!(b->data[bit / 8] & mask))
+  struct buf *map = bread(dev, BBLOCK(blockno, sb));
+  uchar *byte = &map->data[(blockno % BPB) / 8];
+  uchar bit = 1 << (blockno % 8);
+  if ((*byte & bit) == 0)
     panic("bfree: block already free");
-  b->data[bit / 8] &= ~mask;
-  log_write(b);
-  brelse(b);
+  *byte &= ~bit;
+  log_write(map);
+  brelse(map);
 }
 
-/* ---- inodes ---- */
+/* ---- the inode table ---- */
 
 static struct {
   struct spinlock lock;
-  struct inode inode[NINODE];
+  struct inode slot[NINODE];
 } itable;
 
 static void itable_init(void)
 {
   initlock(&itable.lock, "itable");
   for (int i = 0; i < NINODE; i++)
-    initsleeplock(&itable.inode[i].lock, "inode");
+    initsleeplock(&itable.slot[i].lock, "inode");
+}
+
+/* The slot caching (dev, inum), or 0. Caller holds itable.lock. */
+static struct inode *itable_find(uint dev, uint inum)
+{
+  for (struct inode *ip = itable.slot; ip < itable.slot + NINODE; ip++)
+    if (ip->ref > 0 && ip->inum == inum && ip->dev == dev)
+      return ip;
+  return 0;
+}
+
+/* A slot nobody refers to, or 0 if all are taken. Caller holds itable.lock. */
+static struct inode *itable_unused(void)
+{
+  for (struct inode *ip = itable.slot; ip < itable.slot + NINODE; ip++)
+    if (ip->ref == 0)
+      return ip;
+  return 0;
 }
 
 /*
- * The in-memory inode for (dev, inum), neither locked nor read from disk.
- * Returns 0 when every slot of the table is in use.
+ * A new reference to the in-memory inode for (dev, inum), which is neither
+ * locked nor (in a fresh slot) read from disk yet: ilock reads it. Returns
+ * 0 when every slot of the table is taken.
  */
-static struct inode *iget(uint dev, uint inum)
+struct inode *iget(uint dev, uint inum)
 {
-  struct inode *ip, *unused = 0;
-
   acquire(&itable.lock);
-  for (ip = itable.inode; ip < itable.inode + NINODE; ip++) {
-    if (ip->ref > 0 && ip->dev == dev && ip->inum == inum) {
-      ip->ref++;
-      release(&itable.lock);
-      return ip;
-    }
-    if (ip->ref == 0 && unused == 0)
-      unused = ip;
+  struct inode *ip = itable_find(dev, inum);
+  if (ip == 0 && (ip = itable_unused()) != 0) {
+    ip->dev = dev;
+    ip->inum = inum;
+    ip->valid = 0;
   }
-  if (unused) {
-    unused->dev = dev;
-    unused->inum = inum;
-    unused->ref = 1;
-    unused->valid = 0;
-  }
+  if (ip)
+    ip->ref++;
   release(&itable.lock);
-  return unused;
+  return ip;
 }
+
+static void change_ref(struct inode *ip, int delta)
+{
+  acquire(&itable.lock);
+  ip->ref += delta;
+  release(&itable.lock);
+}
+
+struct inode *idup(struct inode *ip)
+{
+  change_ref(ip, 1);
+  return ip;
+}
+
+/* ---- on-disk inodes ---- */
 
 static struct dinode *dinode_in(struct buf *b, uint inum)
 {
   return (struct dinode *)b->data + inum % IPB;
 }
 
-/* Make inode inum in block b (locked) a blank inode of the given type; 0 frees it. */
+/* Make on-disk inode inum, in block b (locked), a blank inode of the given type; 0 frees it. */
 static void reset_dinode(struct buf *b, uint inum, short type)
 {
   struct dinode *dip = dinode_in(b, inum);
@@ -178,7 +218,10 @@ static uint claim_dinode(uint dev, short type)
   return 0;
 }
 
-/* A new inode of the given type, referenced and unlocked; 0 if none is free. */
+/*
+ * A new inode of the given type with no links, referenced and unlocked;
+ * 0 if the disk or the inode table is full.
+ */
 struct inode *ialloc(uint dev, short type)
 {
   uint inum = claim_dinode(dev, type);
@@ -194,30 +237,16 @@ struct inode *ialloc(uint dev, short type)
   return ip;
 }
 
-/* Copy ip's fields to disk. Caller holds ip->lock, inside an operation. */
+/* Copy ip's on-disk fields to the disk. Caller holds ip->lock, inside an operation. */
 void iupdate(struct inode *ip)
 {
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
-  struct dinode *dip = dinode_in(b, ip->inum);
-  dip->type = ip->type;
-  dip->major = ip->major;
-  dip->minor = ip->minor;
-  dip->nlink = ip->nlink;
-  dip->size = ip->size;
-  memmove(dip->addrs, ip->addrs, sizeof(ip->addrs));
+  *dinode_in(b, ip->inum) = ip->disk;
   log_write(b);
   brelse(b);
 }
 
-struct inode *idup(struct inode *ip)
-{
-  acquire(&itable.lock);
-  ip->ref++;
-  release(&itable.lock);
-  return ip;
-}
-
-/* Lock ip, reading it from disk the first time. */
+/* Lock ip, reading it from disk if its slot does not hold it yet. */
 void ilock(struct inode *ip)
 {
   if (ip == 0 || ip->ref < 1)
@@ -227,17 +256,11 @@ void ilock(struct inode *ip)
     return;
 
   struct buf *b = bread(ip->dev, IBLOCK(ip->inum, sb));
-  struct dinode *dip = dinode_in(b, ip->inum);
-  ip->type = dip->type;
-  ip->major = dip->major;
-  ip->minor = dip->minor;
-  ip->nlink = dip->nlink;
-  ip->size = dip->size;
-  memmove(ip->addrs, dip->addrs, sizeof(ip->addrs));
+  ip->disk = *dinode_in(b, ip->inum);
   brelse(b);
-  ip->valid = 1;
   if (ip->type == 0)
     panic("ilock: inode is free on disk");
+  ip->valid = 1;
 }
 
 void iunlock(struct inode *ip)
@@ -248,28 +271,48 @@ void iunlock(struct inode *ip)
 }
 
 /*
- * Drop a reference. The last reference to an inode that no directory names
- * frees it on disk, so every iput must run inside an operation.
+ * Does dropping the caller's reference to ip leave an inode that must be
+ * freed: the last reference to an inode that no directory entry names?
+ *
+ * With ref == 1 the caller holds the only reference, and it does not hold
+ * ip->lock (iput takes an unlocked inode), so nobody does: valid and nlink
+ * are stable. Nobody can take a new reference before ifree is done either.
+ * References come from iget, which is called for the root (never
+ * unlinked), with an inode number found in a directory entry, or by
+ * ialloc. With nlink == 0 no entry in a live
+ * directory names ip; a dead directory's own "." only serves someone who
+ * already holds a reference, and its ".." never leads anywhere (dir.c).
+ * ialloc only takes inodes that are free on disk, which ip is not until
+ * ifree has finished with it.
  */
-void iput(struct inode *ip)
+static int unlinked_last_reference(struct inode *ip)
 {
   acquire(&itable.lock);
-  if (ip->ref == 1 && ip->valid && ip->nlink == 0) {
-    /*
-     * Nobody else holds a reference, so nobody holds the lock and nobody
-     * can find the inode through a directory: acquiring cannot block.
-     */
-    release(&itable.lock);
-    acquiresleep(&ip->lock);
-    itrunc(ip);
-    ip->type = 0;
-    iupdate(ip);
-    ip->valid = 0;
-    releasesleep(&ip->lock);
-    acquire(&itable.lock);
-  }
-  ip->ref--;
+  int last = ip->ref == 1 && ip->valid && ip->nlink == 0;
   release(&itable.lock);
+  return last;
+}
+
+/* Free the blocks and the on-disk inode of ip, which nobody else can reach. */
+static void ifree(struct inode *ip)
+{
+  acquiresleep(&ip->lock);  /* free, as unlinked_last_reference explains */
+  ip->type = 0;
+  itrunc(ip);  /* which writes the inode, now marked free, to disk */
+  /*
+   * From here on ialloc may hand out the same inode number; iget then
+   * finds this slot, and the new owner's ilock must read the new inode.
+   */
+  ip->valid = 0;
+  releasesleep(&ip->lock);
+}
+
+/* Drop a reference; the last one to an inode with no links frees it. */
+void iput(struct inode *ip)
+{
+  if (unlinked_last_reference(ip))
+    ifree(ip);
+  change_ref(ip, -1);
 }
 
 void iunlockput(struct inode *ip)
@@ -278,80 +321,114 @@ void iunlockput(struct inode *ip)
   iput(ip);
 }
 
-/* Free every block of ip's contents. Caller holds ip->lock, inside an operation. */
-void itrunc(struct inode *ip)
+void stati(struct inode *ip, struct stat *st)
 {
-  for (int i = 0; i < NDIRECT; i++) {
-    if (ip->addrs[i]) {
-      bfree(ip->dev, ip->addrs[i]);
-      ip->addrs[i] = 0;
-    }
-  }
-
-  if (ip->addrs[NDIRECT]) {
-    struct buf *b = bread(ip->dev, ip->addrs[NDIRECT]);
-    uint *entries = (uint *)b->data;
-    for (int i = 0; i < NINDIRECT; i++)
-      if (entries[i])
-        bfree(ip->dev, entries[i]);
-    brelse(b);
-    bfree(ip->dev, ip->addrs[NDIRECT]);
-    ip->addrs[NDIRECT] = 0;
-  }
-
-  ip->size = 0;
-  iupdate(ip);
+  *st = (struct stat){
+    .dev = ip->dev, .ino = ip->inum, .type = ip->type, .nlink = ip->nlink, .size = ip->size,
+  };
 }
 
-/* ---- file contents ---- */
+/* ---- the block map ---- */
 
 /*
- * The disk block that holds block bn of ip's contents, allocated if the
- * file has none there yet; 0 if the disk is full. A newly allocated direct
- * or indirect block changes ip->addrs, which the caller writes with iupdate.
+ * The block number stored in *slot (an address in ip->addrs or in the
+ * indirect block). An empty slot gets a fresh block if allocate is set;
+ * otherwise, or if the disk is full, the result is 0.
  */
-static uint bmap(struct inode *ip, uint bn)
+static uint slot_block(uint dev, uint *slot, int allocate)
 {
-  if (bn < NDIRECT) {
-    if (ip->addrs[bn] == 0)
-      ip->addrs[bn] = balloc(ip->dev);
-    return ip->addrs[bn];
-  }
+  if (*slot == 0 && allocate)
+    *slot = balloc(dev);
+  return *slot;
+}
+
+/*
+ * The disk block that holds block bn of ip's contents, or 0 if there is
+ * none (and allocate is not set, or the disk is full). A block allocated
+ * for a direct slot or for the indirect block itself changes ip->addrs,
+ * which the caller writes to disk with iupdate; an address stored in the
+ * indirect block is logged here.
+ */
+static uint bmap(struct inode *ip, uint bn, int allocate)
+{
+  if (bn < NDIRECT)
+    return slot_block(ip->dev, &ip->addrs[bn], allocate);
   bn -= NDIRECT;
   if (bn >= NINDIRECT)
     panic("bmap: block beyond MAXFILE");
 
-  if (ip->addrs[NDIRECT] == 0)
-    ip->addrs[NDIRECT] = balloc(ip->dev);
-  if (ip->addrs[NDIRECT] == 0)
+  uint table = slot_block(ip->dev, &ip->addrs[NDIRECT], allocate);
+  if (table == 0)
     return 0;
-
-  struct buf *b = bread(ip->dev, ip->addrs[NDIRECT]);
-  uint *entries = (uint *)b->data;
-  uint blockno = entries[bn];
-  if (blockno == 0) {
-    blockno = balloc(ip->dev);
-    if (blockno) {
-      entries[bn] = blockno;
-      log_write(b);
-    }
-  }
+  struct buf *b = bread(ip->dev, table);
+  uint *slot = (uint *)b->data + bn;
+  uint before = *slot;
+  uint blockno = slot_block(ip->dev, slot, allocate);
+  if (blockno != before)
+    log_write(b);
   brelse(b);
   return blockno;
 }
 
-void stati(struct inode *ip, struct stat *st)
+static void free_listed_blocks(uint dev, const uint *blocks, uint count)
 {
-  st->dev = ip->dev;
-  st->ino = ip->inum;
-  st->type = ip->type;
-  st->nlink = ip->nlink;
-  st->size = ip->size;
+  for (uint i = 0; i < count; i++)
+    if (blocks[i] != 0)
+      bfree(dev, blocks[i]);
 }
 
-static uint min(uint a, uint b)
+/* Free all of ip's contents. Caller holds ip->lock, inside an operation. */
+void itrunc(struct inode *ip)
 {
-  return a < b ? a : b;
+  uint table = ip->addrs[NDIRECT];
+  if (table != 0) {
+    struct buf *b = bread(ip->dev, table);
+    free_listed_blocks(ip->dev, (uint *)b->data, NINDIRECT);
+    brelse(b);
+  }
+  /* The direct blocks and the indirect block itself. */
+  free_listed_blocks(ip->dev, ip->addrs, NDIRECT + 1);
+  memset(ip->addrs, 0, sizeof(ip->addrs));
+  ip->size = 0;
+  iupdate(ip);
+}
+
+/* ---- inode data I/O ---- */
+
+/*
+ * Move n bytes between ip's contents at off and addr (a user address if
+ * user), block by block: into the file if to_file, else out of it. Stops
+ * early where the file has no block and none can be allocated (reading
+ * never allocates; a write finds the disk full), or where addr is bad
+ * (then *bad_addr is set). Returns the bytes moved.
+ */
+static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
+                       uint off, uint n, int *bad_addr)
+{
+  uint moved = 0;
+
+  *bad_addr = 0;
+  while (moved < n) {
+    uint blockno = bmap(ip, off / BSIZE, to_file);
+    if (blockno == 0)
+      break;
+    uint skip = off % BSIZE;
+    uint piece = min(n - moved, BSIZE - skip);
+    struct buf *b = bread(ip->dev, blockno);
+    int copied = to_file ? either_copyin(b->data + skip, user, addr, piece)
+                         : either_copyout(user, addr, b->data + skip, piece);
+    if (to_file && copied == 0)
+      log_write(b);
+    brelse(b);
+    if (copied < 0) {
+      *bad_addr = 1;
+      break;
+    }
+    moved += piece;
+    off += piece;
+    addr += piece;
+  }
+  return moved;
 }
 
 /*
@@ -363,24 +440,9 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n)
 {
   if (off > ip->size || off + n < off)
     return 0;
-  n = min(n, ip->size - off);
-
-  uint done = 0;
-  while (done < n) {
-    uint blockno = bmap(ip, off / BSIZE);
-    if (blockno == 0)
-      break;
-    struct buf *b = bread(ip->dev, blockno);
-    uint len = min(n - done, BSIZE - off % BSIZE);
-    int bad = either_copyout(user_dst, dst, b->data + off % BSIZE, len) < 0;
-    brelse(b);
-    if (bad)
-      return -1;
-    done += len;
-    off += len;
-    dst += len;
-  }
-  return done;
+  int bad_addr;
+  uint got = move_bytes(ip, 0, user_dst, dst, off, min(n, ip->size - off), &bad_addr);
+  return bad_addr ? -1 : got;
 }
 
 /*
@@ -394,180 +456,11 @@ int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
 {
   if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
     return -1;
-
-  uint done = 0;
-  while (done < n) {
-    uint blockno = bmap(ip, off / BSIZE);
-    if (blockno == 0)
-      break;
-    struct buf *b = bread(ip->dev, blockno);
-    uint len = min(n - done, BSIZE - off % BSIZE);
-    if (either_copyin(b->data + off % BSIZE, user_src, src, len) < 0) {
-      brelse(b);
-      break;
-    }
-    log_write(b);
-    brelse(b);
-    done += len;
-    off += len;
-    src += len;
-  }
-
-  if (off > ip->size)
-    ip->size = off;
-  /* Even a failed write may have allocated blocks that ip->addrs now records. */
+  int bad_addr;
+  uint put = move_bytes(ip, 1, user_src, src, off, n, &bad_addr);
+  if (off + put > ip->size)
+    ip->size = off + put;
+  /* Even a short write may have allocated blocks that ip->addrs now records. */
   iupdate(ip);
-  return done;
-}
-
-/* ---- directories ---- */
-
-int namecmp(const char *a, const char *b)
-{
-  return strncmp(a, b, DIRSIZ);
-}
-
-/*
- * Scan directory dp for the entry called name, or for the first free slot
- * if name is 0. Returns its byte offset (and, for a name, its inode number
- * in *inum), or -1 if there is none. Reads whole blocks rather than one
- * entry at a time. Caller holds dp->lock.
- */
-static int dir_find(struct inode *dp, const char *name, uint *inum)
-{
-  for (uint base = 0; base < dp->size; base += BSIZE) {
-    uint blockno = bmap(dp, base / BSIZE);
-    if (blockno == 0)
-      return -1;
-    struct buf *b = bread(dp->dev, blockno);
-    struct dirent *de = (struct dirent *)b->data;
-    uint count = min(dp->size - base, BSIZE) / sizeof(struct dirent);
-    for (uint i = 0; i < count; i++, de++) {
-      int hit = name ? de->inum != 0 && namecmp(name, de->name) == 0 : de->inum == 0;
-      if (hit) {
-        if (inum)
-          *inum = de->inum;
-        brelse(b);
-        return base + i * sizeof(struct dirent);
-      }
-    }
-    brelse(b);
-  }
-  return -1;
-}
-
-/*
- * The inode that directory dp names name (referenced, unlocked), setting
- * *poff to the entry's offset; 0 if there is no such entry.
- */
-struct inode *dirlookup(struct inode *dp, char *name, uint *poff)
-{
-  uint inum;
-
-  if (dp->type != T_DIR)
-    panic("dirlookup: not a directory");
-  int off = dir_find(dp, name, &inum);
-  if (off < 0)
-    return 0;
-  if (poff)
-    *poff = off;
-  return iget(dp->dev, inum);
-}
-
-/* Add the entry (name, inum) to dp; -1 if name exists or the disk is full. */
-int dirlink(struct inode *dp, char *name, uint inum)
-{
-  if (dir_find(dp, name, 0) >= 0)
-    return -1;
-
-  int off = dir_find(dp, 0, 0);
-  if (off < 0)
-    off = dp->size;
-
-  struct dirent de;
-  memset(&de, 0, sizeof(de));
-  strncpy(de.name, name, DIRSIZ);
-  de.inum = inum;
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    return -1;
-  return 0;
-}
-
-/* ---- path names ---- */
-
-/*
- * Copy the first element of path into name (DIRSIZ bytes at most, cut
- * short without a terminator if it is that long) and return the rest of
- * the path with its leading slashes skipped; 0 if path has no element.
- *   "a/bb/c" -> "bb/c" with name "a";  "///a//" -> "" with name "a"
- */
-static char *next_element(char *path, char *name)
-{
-  while (*path == '/')
-    path++;
-  if (*path == '\0')
-    return 0;
-
-  char *start = path;
-  while (*path != '/' && *path != '\0')
-    path++;
-  int len = path - start;
-  if (len >= DIRSIZ) {
-    memmove(name, start, DIRSIZ);
-  } else {
-    memmove(name, start, len);
-    name[len] = '\0';
-  }
-
-  while (*path == '/')
-    path++;
-  return path;
-}
-
-/*
- * Walk path from the root or the current directory. Returns the final
- * inode, or with want_parent its directory (the last element goes into
- * name); referenced and unlocked, or 0 if some element does not exist.
- */
-static struct inode *walk_path(struct inode *cwd, char *path, int want_parent, char *name)
-{
-  struct inode *ip = *path == '/' ? iget(ROOTDEV, ROOTINO) : idup(cwd);
-  if (ip == 0)
-    return 0;
-
-  while ((path = next_element(path, name)) != 0) {
-    ilock(ip);
-    if (ip->type != T_DIR) {
-      iunlockput(ip);
-      return 0;
-    }
-    if (want_parent && *path == '\0') {
-      iunlock(ip);
-      return ip;
-    }
-    struct inode *next = dirlookup(ip, name, 0);
-    /* Unlock before the next ilock: next may be ip's own parent (".."). */
-    iunlockput(ip);
-    if (next == 0)
-      return 0;
-    ip = next;
-  }
-
-  if (want_parent) {
-    /* The path had no element at all, so there is no parent to give. */
-    iput(ip);
-    return 0;
-  }
-  return ip;
-}
-
-struct inode *namei(struct inode *cwd, char *path)
-{
-  char name[DIRSIZ];
-  return walk_path(cwd, path, 0, name);
-}
-
-struct inode *nameiparent(struct inode *cwd, char *path, char *name)
-{
-  return walk_path(cwd, path, 1, name);
+  return put;
 }

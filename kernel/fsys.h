@@ -1,4 +1,4 @@
-/* Storage layer: the write-ahead log (log.c), inodes and directories (fs.c). */
+/* Storage layer: the write-ahead log (log.c), inodes (fs.c), directories and path names (dir.c). */
 #ifndef KILN_FSYS_H
 #define KILN_FSYS_H
 
@@ -13,24 +13,36 @@ void begin_op(void);
 void end_op(void);
 void log_write(struct buf *b);  /* use instead of bwrite inside an operation */
 
-/* An inode in memory. */
+/*
+ * An inode in memory: a slot of the inode table (fs.c) that caches one
+ * on-disk inode for as long as anyone holds a reference to it.
+ */
 struct inode {
   uint dev;
   uint inum;
-  int ref;               /* in-memory references; guarded by the inode table lock */
+  int ref;               /* references held; guarded by the inode table's lock */
   struct sleeplock lock; /* guards everything below */
-  int valid;             /* the fields below were read from disk */
+  int valid;             /* the on-disk inode has been read into disk */
 
-  short type;            /* copy of the on-disk inode */
-  short major;
-  short minor;
-  short nlink;
-  uint size;
-  uint addrs[NDIRECT + 1];
+  /*
+   * The on-disk inode, seen two ways over the same bytes: fs.c copies it
+   * to and from the disk whole, as disk; everyone else uses the named
+   * fields, which therefore list struct dinode's (fs.h) in its order.
+   */
+  union {
+    struct dinode disk;
+    struct {
+      short type, major, minor, nlink;
+      uint size;
+      uint addrs[NDIRECT + 1];
+    };
+  };
 };
 
+/* fs.c: inodes. */
 void fsinit(int dev);
 struct inode *ialloc(uint dev, short type);
+struct inode *iget(uint dev, uint inum);  /* 0 if the inode table is full */
 struct inode *idup(struct inode *ip);
 void ilock(struct inode *ip);
 void iunlock(struct inode *ip);
@@ -42,6 +54,10 @@ void stati(struct inode *ip, struct stat *st);
 int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n);
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n);
 
+/*
+ * dir.c: directories and path names. A removed directory (nlink 0) is dead:
+ * nothing can be linked into it and its ".." leads nowhere.
+ */
 int namecmp(const char *a, const char *b);
 struct inode *dirlookup(struct inode *dp, char *name, uint *poff);
 int dirlink(struct inode *dp, char *name, uint inum);

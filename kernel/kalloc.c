@@ -1,6 +1,9 @@
 /*
- * Physical page allocator: every page of RAM between the end of the kernel
- * image and PHYSTOP sits on one free list, under one lock.
+ * Physical pages. Every page of RAM from the end of the kernel image up to
+ * PHYSTOP belongs to one pool, handed out a page at a time. The free pages
+ * form a stack threaded through the pages themselves (each holds the
+ * address of the one below it), so the pool costs no memory of its own.
+ * One spin lock guards it.
  */
 #include "types.h"
 #include "param.h"
@@ -12,56 +15,83 @@
 
 extern char end[];  /* first address after the kernel image; see kernel.ld */
 
-/* A free page holds the link to the next free page in its first bytes. */
+/* What a free page holds: the free page below it on the stack. */
 struct free_page {
-  struct free_page *next;
+  struct free_page *below;
 };
 
 static struct {
   struct spinlock lock;
-  struct free_page *head;
-  uint64 nfree;
-} kmem;
+  struct free_page *top;  /* the page kalloc() hands out next */
+  uint64 nfree;           /* the stack's height */
+} pool;
 
-void kinit(void)
+/* The lowest page of the pool: the first whole page after the kernel. */
+static uint64 pool_bottom(void)
 {
-  initlock(&kmem.lock, "kmem");
-  for (char *p = (char *)PGROUNDUP((uint64)end); p + PGSIZE <= (char *)PHYSTOP; p += PGSIZE)
-    kfree(p);
+  return PGROUNDUP((uint64)end);
 }
 
-void kfree(void *pa)
+/* Put page on the stack; pool.lock is held. */
+static void push(struct free_page *page)
 {
-  if ((uint64)pa % PGSIZE != 0 || (char *)pa < end || (uint64)pa >= PHYSTOP)
-    panic("kfree: not a page of free memory");
+  page->below = pool.top;
+  pool.top = page;
+  pool.nfree++;
+}
 
-  /* Junk makes a use after free show up as garbage rather than stale data. */
-  memset(pa, 0x5a, PGSIZE);
+/* Take the top page off the stack, or 0 if it is empty; pool.lock is held. */
+static struct free_page *pop(void)
+{
+  struct free_page *page = pool.top;
+  if (page) {
+    pool.top = page->below;
+    pool.nfree--;
+  }
+  return page;
+}
 
-  struct free_page *page = pa;
-  acquire(&kmem.lock);
-  page->next = kmem.head;
-  kmem.head = page;
-  kmem.nfree++;
-  release(&kmem.lock);
+/*
+ * Fill the pool, in one go under the lock. Pushed from the bottom up, the
+ * pages go out from the top of RAM down. A page that was never handed out
+ * holds nothing stale, so unlike kfree() this skips the junk fill, which
+ * keeps boot quick.
+ */
+void kinit(void)
+{
+  initlock(&pool.lock, "kmem");
+  acquire(&pool.lock);
+  for (uint64 pa = pool_bottom(); pa + PGSIZE <= PHYSTOP; pa += PGSIZE)
+    push((struct free_page *)pa);
+  release(&pool.lock);
+}
+
+void kfree(void *page)
+{
+  uint64 pa = (uint64)page;
+  if (pa % PGSIZE != 0 || pa < pool_bottom() || pa >= PHYSTOP)
+    panic("kfree: not a page of the pool");
+
+  /* Junk, so that a use after free reads garbage instead of stale data. */
+  memset(page, 0x5a, PGSIZE);
+
+  acquire(&pool.lock);
+  push(page);
+  release(&pool.lock);
 }
 
 void *kalloc(void)
 {
-  acquire(&kmem.lock);
-  struct free_page *page = kmem.head;
-  if (page) {
-    kmem.head = page->next;
-    kmem.nfree--;
-  }
-  release(&kmem.lock);
+  acquire(&pool.lock);
+  struct free_page *page = pop();
+  release(&pool.lock);
   return page;
 }
 
 uint64 kfreepages(void)
 {
-  acquire(&kmem.lock);
-  uint64 n = kmem.nfree;
-  release(&kmem.lock);
+  acquire(&pool.lock);
+  uint64 n = pool.nfree;
+  release(&pool.lock);
   return n;
 }

@@ -1,50 +1,48 @@
-# Supervisor-mode trap entry while running in the kernel: stvec points
-# here. Save the caller-saved registers on the current kernel stack, let
-# kerneltrap() handle the trap, restore and return to the interrupted code.
+# kernelvec: where a trap lands while the kernel itself runs (stvec, from
+# trapinithart() on). It keeps the interrupted code's registers on the
+# current kernel stack across a call to kerneltrap() in trap.c, then resumes
+# that code with sret.
+#
+# Only the registers a C call may clobber need saving; kerneltrap() keeps
+# the others itself. Two are left alone on purpose: the kernel never changes
+# gp, and tp must keep naming the hart this thread runs on after the trap,
+# which a yield() inside kerneltrap() may have changed. The stack is only a
+# page, so the frame is packed: 16 slots, in register-number order.
+#
+# Above the slots sits a frame record, the two words that backtrace() reads
+# below each frame pointer: the interrupted pc (sepc) as return address and
+# the interrupted s0. A backtrace from inside kerneltrap() thus carries on
+# into the code the trap interrupted.
 
-        .globl kerneltrap
+#define SLOTS_SIZE  (16 * 8)
+#define FRAME_SIZE  (SLOTS_SIZE + 16)   /* a multiple of 16, as the ABI wants */
+#define SAVED_S0    SLOTS_SIZE
+#define SAVED_PC    (SLOTS_SIZE + 8)
+
+# Apply `op` to each caller-saved register: ra, t0-t2, a0-a7, t3-t6.
+        .macro each_caller_saved op
+        .set slot, 0
+        .irp reg, ra, t0, t1, t2, a0, a1, a2, a3, a4, a5, a6, a7, t3, t4, t5, t6
+        \op \reg, slot * 8(sp)
+        .set slot, slot + 1
+        .endr
+        .endm
+
+        .section .text
         .globl kernelvec
-        .align 4
+        .align 4                        # stvec needs at least 4
 kernelvec:
-        addi sp, sp, -160
-        sd ra, 0(sp)
-        sd gp, 16(sp)
-        sd t0, 32(sp)
-        sd t1, 40(sp)
-        sd t2, 48(sp)
-        sd a0, 56(sp)
-        sd a1, 64(sp)
-        sd a2, 72(sp)
-        sd a3, 80(sp)
-        sd a4, 88(sp)
-        sd a5, 96(sp)
-        sd a6, 104(sp)
-        sd a7, 112(sp)
-        sd t3, 120(sp)
-        sd t4, 128(sp)
-        sd t5, 136(sp)
-        sd t6, 144(sp)
+        addi sp, sp, -FRAME_SIZE
+        each_caller_saved sd
+
+        sd s0, SAVED_S0(sp)
+        csrr t0, sepc
+        sd t0, SAVED_PC(sp)
+        addi s0, sp, FRAME_SIZE
 
         call kerneltrap
 
-        # tp is not restored: a timer interrupt may have moved this thread
-        # to another hart, and tp must name the hart we are on now.
-        ld ra, 0(sp)
-        ld gp, 16(sp)
-        ld t0, 32(sp)
-        ld t1, 40(sp)
-        ld t2, 48(sp)
-        ld a0, 56(sp)
-        ld a1, 64(sp)
-        ld a2, 72(sp)
-        ld a3, 80(sp)
-        ld a4, 88(sp)
-        ld a5, 96(sp)
-        ld a6, 104(sp)
-        ld a7, 112(sp)
-        ld t3, 120(sp)
-        ld t4, 128(sp)
-        ld t5, 136(sp)
-        ld t6, 144(sp)
-        addi sp, sp, 160
+        ld s0, SAVED_S0(sp)
+        each_caller_saved ld
+        addi sp, sp, FRAME_SIZE
         sret

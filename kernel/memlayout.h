@@ -10,13 +10,22 @@
  *   0x10001000  virtio-mmio disk
  *   0x80000000  RAM: the kernel is loaded here; the rest is free pages up to PHYSTOP
  *
- * User space runs from 0 up to at most PLIC: text, data, a guard page, the
- * stack, then the heap. The top two pages of every address space hold the
- * trampoline and (in user page tables) the trapframe.
+ * Virtual, in the kernel:
+ *   0 .. MAXUVA           nothing (a process's kernel page table mirrors
+ *                         its user memory here)
+ *   KERNBASE .. PHYSTOP   RAM, at its physical addresses
+ *   DEVICE_WINDOW + pa    the device registers at physical address pa
+ *   below TRAMPOLINE      the kernel stacks
+ *   TRAMPOLINE            the trampoline
+ *
+ * Virtual, in user space: text, data, a guard page, the stack, then the
+ * heap, from 0 up to at most MAXUVA; the trapframe and the trampoline at
+ * the top.
  */
 #ifndef KILN_MEMLAYOUT_H
 #define KILN_MEMLAYOUT_H
 
+/* Physical addresses of the devices. */
 #define UART0      0x10000000L
 #define UART0_IRQ  10
 
@@ -37,8 +46,26 @@
 #define KERNBASE  0x80000000L
 #define PHYSTOP   (KERNBASE + 128 * 1024 * 1024)
 
-/* The highest user address: user memory must stay below the PLIC. */
-#define MAXUVA  PLIC
+/*
+ * With paging on, the kernel reaches the devices through a window: the
+ * register at physical address pa is at virtual address DEVICE_VA(pa),
+ * 128 GB up, far above RAM and far below the kernel stacks. Mapped at
+ * their physical addresses, the devices would sit in the middle of user
+ * memory. (The CLINT needs no window: only machine mode, which runs
+ * without paging, touches it.)
+ */
+#define DEVICE_WINDOW  0x2000000000L
+#define DEVICE_VA(pa)  ((pa) + DEVICE_WINDOW)
+#define UART0_VA       DEVICE_VA(UART0)
+#define VIRTIO0_VA     DEVICE_VA(VIRTIO0)
+#define PLIC_VA        DEVICE_VA(PLIC)
+
+/*
+ * The end of user memory: 2 GB, where the kernel's view of RAM begins.
+ * Below it the kernel maps nothing of its own, so a process's kernel page
+ * table can mirror all of user memory at the same addresses.
+ */
+#define MAXUVA  KERNBASE
 
 /* The trampoline page sits at the very top of every address space. */
 #define TRAMPOLINE (MAXVA - PGSIZE)

@@ -14,8 +14,9 @@ void kvminithart(void);
 extern pagetable_t kernel_pagetable;
 
 /* vm.c: page-table primitives */
-pte_t *walk(pagetable_t pt, uint64 va, int alloc);
+pte_t *walk(pagetable_t pt, uint64 va, int alloc);  /* va's level-0 slot, or 0 */
 uint64 walkaddr(pagetable_t pt, uint64 va);   /* user pages only; 0 if none */
+/* All or nothing: -1 (nothing mapped) when a page-table page cannot be had. */
 int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm);
 
 /* vm.c: user address spaces */
@@ -30,6 +31,7 @@ void uvmclear(pagetable_t pt, uint64 va);     /* clear PTE_U: the stack guard */
 /* vm.c: moving data across the user/kernel boundary; 0 on success, -1 on a bad address */
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len);
+/* A string of at most max bytes, NUL included; -1 as well if it is longer. */
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);
 
 #if LAB_KPGTBL

@@ -239,7 +239,7 @@ panic(const char *msg)
     ;
 }
 
-#if LAB_ALARM
+#if LAB_ALARM >= 2
 /*
  * Print "backtrace:" and then the return addresses on the current stack,
  * innermost first, one a line, for grade/symbolize.py (`make symbolize`)
@@ -247,16 +247,16 @@ panic(const char *msg)
  * points just past each frame, whose last two words are the return
  * address (at fp-8) and the caller's s0 (at fp-16).
  *
- * The walk stays in the page the current frame is in. A process's kernel
- * stack is one page, and the frame at its very top is usertrap()'s, whose
- * two words hold the user's ra and s0: that frame is not printed. A boot
- * stack (the scheduler's, or a panic during boot) need not start on a page
- * boundary, so a backtrace there may end a frame or two early.
+ * Every kernel stack is one page (a process's kernel stack, or a hart's
+ * boot stack, where the scheduler runs), so the walk stays in the page the
+ * current frame is in. The frame at the very top of a process's kernel
+ * stack is usertrap()'s, whose two words hold the user's ra and s0: that
+ * one is not printed. A trap taken in the kernel leaves a frame record too
+ * (kernelvec.S), so the walk goes on into the code the trap interrupted.
  */
 void
 backtrace(void)
 {
-#if LAB_ALARM >= 2
   uint64 fp = r_fp();
   uint64 top = PGROUNDUP(fp);
 
@@ -271,7 +271,16 @@ backtrace(void)
       break;
     fp = caller_fp;
   }
-#endif
+}
+#elif LAB_ALARM == 1
+/*
+ * TODO (alarm lab, task 1): print "backtrace:" and then, one a line, the
+ * return address of each frame on the current kernel stack, innermost
+ * first. handouts/alarm.md shows the frame layout and the output format.
+ */
+void
+backtrace(void)
+{
 }
 #endif
 

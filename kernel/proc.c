@@ -1,6 +1,16 @@
 /*
- * Processes: creating them (the first one, fork), ending them (exit, kill)
- * and collecting them (wait), and growing their memory (sbrk).
+ * Processes: making them (the first one, fork), ending them (exit, kill),
+ * collecting them (wait), and growing their memory (sbrk). The slots and
+ * their life cycle belong to the scheduling layer (sched.c); this file fills
+ * a slot with a process and empties it again.
+ *
+ * The family tree: each process has a parent and a list of its children
+ * (p->children, linked through sibling). One spin lock, family_lock, guards
+ * parent, children, sibling and xstate of every process. Lock order:
+ * family_lock first, then any p->lock. wait() sleeps on its own struct proc
+ * under family_lock, and exit() wakes the parent while holding it, so a
+ * child cannot exit unseen between wait()'s look at its children and its
+ * sleep.
  */
 #include "types.h"
 #include "param.h"
@@ -15,23 +25,20 @@
 
 extern char trampoline[];  /* trampoline.S */
 
-static struct proc *initproc;
-/* Taken before any p->lock; guards every p->parent and orders wakeups in wait(). */
-static struct spinlock wait_lock;
-static void (*return_to_user)(void);
+static struct spinlock family_lock;
+static struct proc *initproc;         /* adopts every orphan */
+static void (*return_to_user)(void);  /* usertrapret(), registered by main */
+static int last_pid;
+
+static void forkret(void);
+static void start_init(void);
 
 void proc_set_user_return(void (*user_return)(void))
 {
   return_to_user = user_return;
 }
 
-static void forkret(void);
-static int nextpid = 1;
-
-static int allocpid(void)
-{
-  return __sync_fetch_and_add(&nextpid, 1);
-}
+/* ---- Page tables ---- */
 
 /* A user page table holding just the trampoline and p's trapframe. */
 pagetable_t proc_pagetable(struct proc *p)
@@ -39,219 +46,302 @@ pagetable_t proc_pagetable(struct proc *p)
   pagetable_t pt = uvmcreate();
   if (pt == 0)
     return 0;
-  if (mappages(pt, TRAMPOLINE, PGSIZE, (uint64)trampoline, PTE_R | PTE_X) != 0) {
-    uvmfree(pt, 0);
-    return 0;
-  }
-  if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) != 0) {
+  /* Neither page has PTE_U: only the trampoline code, in supervisor mode,
+     uses them while it switches between user and kernel. */
+  if (mappages(pt, TRAMPOLINE, PGSIZE, (uint64)trampoline, PTE_R | PTE_X) == 0) {
+    if (mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) == 0)
+      return pt;
     uvmunmap(pt, TRAMPOLINE, 1, 0);
-    uvmfree(pt, 0);
-    return 0;
   }
-  return pt;
+  uvmfree(pt, 0);
+  return 0;
 }
 
-/* Free a user page table and the sz bytes of memory it maps. */
+/* Free a user page table and the sz bytes of user memory it maps. */
 void proc_freepagetable(pagetable_t pt, uint64 sz)
 {
-  uvmunmap(pt, TRAMPOLINE, 1, 0);
+  /* The two top pages are not the process's to free. */
   uvmunmap(pt, TRAPFRAME, 1, 0);
+  uvmunmap(pt, TRAMPOLINE, 1, 0);
   uvmfree(pt, sz);
 }
 
-/* Return a slot to UNUSED, freeing what it owns. Called with p->lock held. */
+#if LAB_KPGTBL >= 2
+/* kpgtbl lab: give p a kernel page table of its own. -1 without memory. */
+static int kpagetable_create(struct proc *p)
+{
+  p->kpagetable = kvmcreate();
+  return p->kpagetable != 0 ? 0 : -1;
+}
+
+/* kpgtbl lab: free p's kernel page table before the user pages it shows. */
+static void kpagetable_free(struct proc *p)
+{
+  if (p->kpagetable != 0)
+    kvmfree(p->kpagetable);
+}
+
+/*
+ * kpgtbl lab: make the mirror of p's user memory follow it from oldsz to
+ * newsz bytes. Shrink it before the pages are freed; grow it after they
+ * are mapped. Only growing can fail: -1, with the mirror as it was.
+ */
+static int kpagetable_follow(struct proc *p, uint64 oldsz, uint64 newsz)
+{
+  if (newsz < oldsz) {
+    kvmunmirror(p->kpagetable, oldsz, newsz);
+    return 0;
+  }
+  return kvmmirror(p->kpagetable, p->pagetable, oldsz, newsz);
+}
+#endif
+
+/* ---- Filling and emptying a slot ---- */
+
+/* Zero everything that describes one process: struct proc from pid on. */
+static void wipe(struct proc *p)
+{
+  uint64 from = __builtin_offsetof(struct proc, pid);
+  memset((char *)p + from, 0, sizeof(*p) - from);
+}
+
+/*
+ * Return a slot to UNUSED and free what it holds. The slot is USED (its
+ * building failed) or ZOMBIE (it was reaped), and p->lock is held.
+ */
 static void freeproc(struct proc *p)
 {
 #if LAB_KPGTBL >= 2
-  /* First the mirror, then the user pages it shows. */
-  if (p->kpagetable)
-    kvmfree(p->kpagetable);
-  p->kpagetable = 0;
+  kpagetable_free(p);
 #endif
-  if (p->pagetable)
+  if (p->pagetable != 0)
     proc_freepagetable(p->pagetable, p->sz);
-  if (p->trapframe)
+  if (p->trapframe != 0)
     kfree(p->trapframe);
-  p->trapframe = 0;
-  p->pagetable = 0;
-  p->sz = 0;
-  p->pid = 0;
-  p->parent = 0;
-  p->name[0] = 0;
-  p->chan = 0;
-  p->killed = 0;
-  p->xstate = 0;
-#if LAB_TRACE >= 2
-  p->trace_mask = 0;
-#endif
-#if LAB_ALARM >= 2
-  memset(&p->alarm, 0, sizeof(p->alarm));
-#endif
-  p->state = UNUSED;
+  wipe(p);
+  set_state(p, UNUSED);
+}
+
+/* freeproc() for a USED slot whose creator gives up on it. */
+static void discard(struct proc *p)
+{
+  acquire(&p->lock);
+  freeproc(p);
+  release(&p->lock);
+}
+
+/* Take an UNUSED slot and give it a pid; it is USED and unlocked. */
+static struct proc *claim_slot(void)
+{
+  for (struct proc *p = proc; p < &proc[NPROC]; p++) {
+    acquire(&p->lock);
+    int claimed = p->state == UNUSED;
+    if (claimed) {
+      p->pid = __atomic_add_fetch(&last_pid, 1, __ATOMIC_RELAXED);
+      set_state(p, USED);
+    }
+    release(&p->lock);
+    if (claimed)
+      return p;
+  }
+  return 0;
 }
 
 /*
- * Claim an UNUSED slot and give it a trapframe, an empty user page table, and
- * a context that starts in forkret(). Returns it with p->lock held, or 0 when
- * the table is full or memory runs out.
+ * Give a claimed slot what every process has: a zeroed trapframe page, a
+ * user page table with nothing of the user's in it yet, and a context that
+ * starts in forkret(). -1 when memory runs out; freeproc() then frees
+ * whatever was given.
+ */
+static int equip(struct proc *p)
+{
+  if ((p->trapframe = kalloc()) == 0)
+    return -1;
+  memset(p->trapframe, 0, PGSIZE);
+  if ((p->pagetable = proc_pagetable(p)) == 0)
+    return -1;
+#if LAB_KPGTBL >= 2
+  if (kpagetable_create(p) < 0)
+    return -1;
+#endif
+  p->context.ra = (uint64)forkret;
+  p->context.sp = p->kstack + PGSIZE;
+  return 0;
+}
+
+/*
+ * A new process, USED and unlocked, or 0 when the table is full or memory
+ * runs out. While it is USED it belongs to its creator alone: the
+ * scheduler and wakeup() pass it by, and it has no parent to wait for it.
  */
 static struct proc *allocproc(void)
 {
-  struct proc *p;
-  for (p = proc; p < &proc[NPROC]; p++) {
-    acquire(&p->lock);
-    if (p->state == UNUSED)
-      break;
-    release(&p->lock);
-  }
-  if (p == &proc[NPROC])
+  struct proc *p = claim_slot();
+  if (p == 0)
     return 0;
-
-  p->pid = allocpid();
-  p->state = USED;
-  if ((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0) {
-    freeproc(p);
-    release(&p->lock);
+  if (equip(p) < 0) {
+    discard(p);
     return 0;
   }
-#if LAB_KPGTBL >= 2
-  if ((p->kpagetable = kvmcreate()) == 0) {
-    freeproc(p);
-    release(&p->lock);
-    return 0;
-  }
-#endif
-
-  memset(&p->context, 0, sizeof(p->context));
-  p->context.ra = (uint64)forkret;
-  p->context.sp = p->kstack + PGSIZE;
   return p;
 }
 
-/* The first process. forkret() loads /init into it once it runs. */
+/* ---- The first process ---- */
+
 void userinit(void)
 {
-  initlock(&wait_lock, "wait_lock");
+  initlock(&family_lock, "family");
   struct proc *p = allocproc();
   if (p == 0)
-    panic("userinit: cannot allocate the first process");
+    panic("userinit: cannot make the first process");
   initproc = p;
   safestrcpy(p->name, "init", sizeof(p->name));
-  p->state = RUNNABLE;
+  /* It has no program yet: start_init() loads one once it runs. */
+  p->context.ra = (uint64)start_init;
+  acquire(&p->lock);
+  set_state(p, RUNNABLE);
   release(&p->lock);
 }
 
 /*
- * The first code every new process runs, on its kernel stack, still holding
- * p->lock from the scheduler. The very first process also mounts the file
- * system (which must sleep, so it needs a process) and execs /init.
+ * Where every process begins, on its kernel stack, still holding the
+ * p->lock that the scheduler took to run it.
  */
 static void forkret(void)
 {
-  static int first = 1;
-  struct proc *p = myproc();
-
-  release(&p->lock);
-  if (first) {
-    first = 0;
-    fsinit(ROOTDEV);
-    p->cwd = namei(0, "/");
-    char *argv[] = { "init", 0 };
-    int argc = exec("/init", argv);
-    if (argc < 0)
-      panic("forkret: cannot exec /init");
-    p->trapframe->a0 = argc;
-  }
+  release(&myproc()->lock);
   return_to_user();
 }
 
-int growproc(int n)
+/*
+ * Where the first process begins instead. Mounting the root file system
+ * sleeps on the disk, so it needs a process; then this one becomes /init.
+ */
+static void start_init(void)
 {
   struct proc *p = myproc();
-  uint64 sz = p->sz;
+  release(&p->lock);
 
-  if (n > 0) {
-    sz = uvmalloc(p->pagetable, sz, sz + n, PTE_W);
-    if (sz == 0)
-      return -1;
+  fsinit(ROOTDEV);
+  p->cwd = namei(0, "/");
+  char *argv[] = { "init", 0 };
+  int argc = exec("/init", argv);
+  if (argc < 0)
+    panic("start_init: cannot exec /init");
+  p->trapframe->a0 = argc;
+  return_to_user();
+}
+
+/* ---- fork ---- */
+
+/* Give child a copy of parent's user memory. -1 when memory runs out. */
+static int copy_memory(struct proc *child, struct proc *parent)
+{
+  if (uvmcopy(parent->pagetable, child->pagetable, parent->sz) < 0)
+    return -1;
+  child->sz = parent->sz;
 #if LAB_KPGTBL >= 2
-    if (kvmmirror(p->kpagetable, p->pagetable, p->sz, sz) < 0) {
-      uvmdealloc(p->pagetable, sz, p->sz);
-      return -1;
-    }
+  if (kpagetable_follow(child, 0, child->sz) < 0)
+    return -1;
 #endif
-  } else if (n < 0) {
-    if ((uint64)-n > sz)
-      return -1;
-#if LAB_KPGTBL >= 2
-    /* The kernel must stop seeing the pages before they are freed. */
-    kvmunmirror(p->kpagetable, sz, sz + n);
-#endif
-    sz = uvmdealloc(p->pagetable, sz, sz + n);
-  }
-  p->sz = sz;
   return 0;
+}
+
+#if LAB_ALARM >= 2
+/*
+ * alarm lab: the child's alarm is off (its slot was wiped), but a child
+ * forked by a handler is inside that handler too, and may sigreturn().
+ */
+static void alarm_inherit(struct proc *child, struct proc *parent)
+{
+  child->alarm.in_handler = parent->alarm.in_handler;
+  child->alarm.saved = parent->alarm.saved;
+}
+#endif
+
+/* What a child takes over from its parent besides memory. Cannot fail. */
+static void inherit(struct proc *child, struct proc *parent)
+{
+  /* The whole trapframe page: the registers and, with them, the FP state
+     that the fpu helpers keep there. */
+  memmove(child->trapframe, parent->trapframe, PGSIZE);
+  child->trapframe->a0 = 0;  /* fork() returns 0 in the child */
+
+  for (int fd = 0; fd < NOFILE; fd++)
+    if (parent->ofile[fd] != 0)
+      child->ofile[fd] = filedup(parent->ofile[fd]);
+  child->cwd = idup(parent->cwd);
+  safestrcpy(child->name, parent->name, sizeof(child->name));
+#if LAB_TRACE >= 2
+  child->trace_mask = parent->trace_mask;  /* a traced command's children are traced too */
+#endif
+#if LAB_ALARM >= 2
+  alarm_inherit(child, parent);
+#endif
+}
+
+/* Hang child under parent in the family tree, then let it run. */
+static void start_child(struct proc *parent, struct proc *child)
+{
+  acquire(&family_lock);
+  child->parent = parent;
+  child->sibling = parent->children;
+  parent->children = child;
+  acquire(&child->lock);
+  set_state(child, RUNNABLE);
+  release(&child->lock);
+  release(&family_lock);
 }
 
 int fork(void)
 {
-  struct proc *p = myproc();
-  struct proc *np = allocproc();
-  if (np == 0)
+  struct proc *parent = myproc();
+  struct proc *child = allocproc();
+  if (child == 0)
     return -1;
-
-  if (uvmcopy(p->pagetable, np->pagetable, p->sz) < 0) {
-    freeproc(np);
-    release(&np->lock);
+  if (copy_memory(child, parent) < 0) {
+    discard(child);
     return -1;
   }
-  np->sz = p->sz;
-#if LAB_KPGTBL >= 2
-  if (kvmmirror(np->kpagetable, np->pagetable, 0, np->sz) < 0) {
-    freeproc(np);
-    release(&np->lock);
-    return -1;
-  }
-#endif
-  *np->trapframe = *p->trapframe;
-  np->trapframe->a0 = 0;  /* fork() returns 0 in the child */
-
-  for (int fd = 0; fd < NOFILE; fd++)
-    if (p->ofile[fd])
-      np->ofile[fd] = filedup(p->ofile[fd]);
-  np->cwd = idup(p->cwd);
-  safestrcpy(np->name, p->name, sizeof(p->name));
-#if LAB_TRACE >= 2
-  np->trace_mask = p->trace_mask;  /* a traced command's children are traced too */
-#endif
-#if LAB_ALARM >= 2
-  /* The child's alarm is off (freeproc() left it so), but a child forked
-     by a handler is inside that handler too, and may sigreturn(). */
-  np->alarm.in_handler = p->alarm.in_handler;
-  np->alarm.saved = p->alarm.saved;
-#endif
-  int pid = np->pid;
-  release(&np->lock);
-
-  acquire(&wait_lock);
-  np->parent = p;
-  release(&wait_lock);
-
-  acquire(&np->lock);
-  np->state = RUNNABLE;
-  release(&np->lock);
+  inherit(child, parent);
+  int pid = child->pid;
+  start_child(parent, child);
   return pid;
 }
 
-/* Hand p's children to init. Called with wait_lock held. */
-static void reparent(struct proc *p)
+/* ---- exit and wait ---- */
+
+/* Close every open file and let go of the current directory. */
+static void drop_files(struct proc *p)
 {
-  for (struct proc *pp = proc; pp < &proc[NPROC]; pp++) {
-    if (pp->parent == p) {
-      pp->parent = initproc;
-      wakeup(initproc);
-    }
+  for (int fd = 0; fd < NOFILE; fd++) {
+    struct file *f = p->ofile[fd];
+    p->ofile[fd] = 0;
+    if (f != 0)
+      fileclose(f);
   }
+  /* The last reference to a deleted directory frees it on disk. */
+  begin_op();
+  iput(p->cwd);
+  end_op();
+  p->cwd = 0;
+}
+
+/* Hand all of p's children to init, which reaps orphans. family_lock held. */
+static void orphan_children(struct proc *p)
+{
+  struct proc *last = 0;
+  for (struct proc *c = p->children; c != 0; c = c->sibling) {
+    c->parent = initproc;
+    last = c;
+  }
+  if (last == 0)
+    return;
+  last->sibling = initproc->children;
+  initproc->children = p->children;
+  p->children = 0;
+  /* Some may have exited already and now wait for init's wait(). */
+  wakeup(initproc);
 }
 
 /* End the current process. It stays a ZOMBIE until its parent wait()s. */
@@ -259,89 +349,154 @@ void exit(int status)
 {
   struct proc *p = myproc();
   if (p == initproc)
-    panic("init exited");
+    panic("exit: init must not exit");
 
-  for (int fd = 0; fd < NOFILE; fd++) {
-    if (p->ofile[fd]) {
-      fileclose(p->ofile[fd]);
-      p->ofile[fd] = 0;
-    }
-  }
-  begin_op();
-  iput(p->cwd);
-  end_op();
-  p->cwd = 0;
+  drop_files(p);
 
-  acquire(&wait_lock);
-  reparent(p);
+  acquire(&family_lock);
+  orphan_children(p);
+  p->xstate = status;
+  /* The parent cannot look at us before we release family_lock, and by
+     then we are a ZOMBIE: it will not go back to sleep. */
   wakeup(p->parent);
   acquire(&p->lock);
-  p->xstate = status;
-  p->state = ZOMBIE;
-  release(&wait_lock);
+  set_state(p, ZOMBIE);
+  release(&family_lock);
 
   sched();
-  panic("exit: zombie ran again");
-}
-
-/* Reap one exited child: its pid, or -1 if there are none or we were killed. */
-int wait(uint64 status_addr)
-{
-  struct proc *p = myproc();
-
-  acquire(&wait_lock);
-  for (;;) {
-    int have_kids = 0;
-    for (struct proc *pp = proc; pp < &proc[NPROC]; pp++) {
-      if (pp->parent != p)
-        continue;
-      acquire(&pp->lock);
-      have_kids = 1;
-      if (pp->state == ZOMBIE) {
-        int pid = pp->pid;
-        if (status_addr != 0 &&
-            copyout(p->pagetable, status_addr, &pp->xstate, sizeof(pp->xstate)) < 0) {
-          release(&pp->lock);
-          release(&wait_lock);
-          return -1;
-        }
-        freeproc(pp);
-        release(&pp->lock);
-        release(&wait_lock);
-        return pid;
-      }
-      release(&pp->lock);
-    }
-    if (!have_kids || killed(p)) {
-      release(&wait_lock);
-      return -1;
-    }
-    sleep(p, &wait_lock);
-  }
+  panic("exit: a zombie ran again");
 }
 
 /*
- * Mark a process killed. It exits the next time it crosses the user/kernel
- * boundary; a sleeping one is woken so that it notices.
+ * The link in p's list of children to one that has exited, returned with
+ * that child's lock held; 0 if none has. family_lock held. Taking the lock
+ * of a ZOMBIE also waits until it has left its hart for good.
  */
-int kill(int pid)
+static struct proc **find_zombie(struct proc *p)
+{
+  for (struct proc **link = &p->children; *link != 0; link = &(*link)->sibling) {
+    struct proc *c = *link;
+    acquire(&c->lock);
+    if (c->state == ZOMBIE)
+      return link;
+    release(&c->lock);
+  }
+  return 0;
+}
+
+/*
+ * Collect the zombie *link (locked) of p: copy its exit status out, unlink
+ * and free it, and return its pid. A bad status_addr gives -1 and leaves
+ * the zombie for a later wait(). family_lock held.
+ */
+static int reap(struct proc *p, struct proc **link, uint64 status_addr)
+{
+  struct proc *zombie = *link;
+  int pid = zombie->pid;
+
+  if (status_addr != 0 &&
+      copyout(p->pagetable, status_addr, &zombie->xstate, sizeof(zombie->xstate)) < 0) {
+    pid = -1;
+  } else {
+    *link = zombie->sibling;
+    freeproc(zombie);
+  }
+  release(&zombie->lock);
+  return pid;
+}
+
+/* Wait for a child to exit: its pid, or -1 with no children or when killed. */
+int wait(uint64 status_addr)
+{
+  struct proc *p = myproc();
+  int pid;
+
+  acquire(&family_lock);
+  for (;;) {
+    struct proc **link = find_zombie(p);
+    if (link != 0) {
+      pid = reap(p, link, status_addr);
+      break;
+    }
+    if (p->children == 0 || killed(p)) {
+      pid = -1;
+      break;
+    }
+    sleep(p, &family_lock);
+  }
+  release(&family_lock);
+  return pid;
+}
+
+/* ---- kill ---- */
+
+/* The process with this pid, returned locked; 0 if there is none. */
+static struct proc *lock_pid(int pid)
 {
   for (struct proc *p = proc; p < &proc[NPROC]; p++) {
     acquire(&p->lock);
-    if (p->pid == pid && p->state != UNUSED) {
-      p->killed = 1;
-      if (p->state == SLEEPING)
-        p->state = RUNNABLE;
-      release(&p->lock);
-      return 0;
-    }
+    if (p->state != UNUSED && p->pid == pid)
+      return p;
     release(&p->lock);
   }
-  return -1;
+  return 0;
+}
+
+/* Make process pid exit at its next crossing into or out of user mode. */
+int kill(int pid)
+{
+  struct proc *p = lock_pid(pid);
+  if (p == 0)
+    return -1;
+  mark_killed(p);
+  release(&p->lock);
+  return 0;
+}
+
+/* ---- Memory ---- */
+
+/* Grow the current process's memory to newsz bytes. -1 without memory. */
+static int grow_memory(struct proc *p, uint64 newsz)
+{
+  uint64 sz = uvmalloc(p->pagetable, p->sz, newsz, PTE_W);
+  if (sz == 0)
+    return -1;
+#if LAB_KPGTBL >= 2
+  if (kpagetable_follow(p, p->sz, sz) < 0) {
+    uvmdealloc(p->pagetable, sz, p->sz);
+    return -1;
+  }
+#endif
+  p->sz = sz;
+  return 0;
+}
+
+/* Shrink the current process's memory to newsz bytes, freeing pages. */
+static void shrink_memory(struct proc *p, uint64 newsz)
+{
+#if LAB_KPGTBL >= 2
+  kpagetable_follow(p, p->sz, newsz);
+#endif
+  p->sz = uvmdealloc(p->pagetable, p->sz, newsz);
+}
+
+/* sbrk: change the current process's memory by n bytes. */
+int growproc(int n)
+{
+  struct proc *p = myproc();
+  uint64 change = n < 0 ? -(uint64)n : (uint64)n;
+
+  if (n > 0)
+    return grow_memory(p, p->sz + change);
+  if (change > p->sz)
+    return -1;
+  if (n < 0)
+    shrink_memory(p, p->sz - change);
+  return 0;
 }
 
 #if LAB_TRACE >= 2
-/* A snapshot for sysinfo: each slot's lock makes its own state sound. */
+/* trace lab, for sysinfo: slots holding a process, zombies included. */
 uint64 procs_in_use(void)
 {
   uint64 n = 0;

@@ -43,6 +43,7 @@
 #define MSTATUS_MPP_S    (1L << 11)
 #define MSTATUS_MPP_U    (0L << 11)
 #define MSTATUS_MIE      (1L << 3)
+#define MSTATUS_FS_MASK  (3L << 13)  /* the FPU's state; same bits as in sstatus */
 
 /* sstatus */
 #define SSTATUS_SPP  (1L << 8)  /* previous mode: 1 supervisor, 0 user */
@@ -52,16 +53,38 @@
 #define SSTATUS_UIE  (1L << 0)
 #define SSTATUS_SUM  (1L << 18) /* supervisor may touch user pages */
 
+/*
+ * sstatus.FS: the state of the floating-point unit. Off makes every FP
+ * instruction trap as illegal; the hardware moves Initial or Clean to Dirty
+ * when an instruction changes an FP register or fcsr.
+ */
+#define SSTATUS_FS_MASK    (3L << 13)
+#define SSTATUS_FS_OFF     (0L << 13)
+#define SSTATUS_FS_INITIAL (1L << 13)
+#define SSTATUS_FS_CLEAN   (2L << 13)
+#define SSTATUS_FS_DIRTY   (3L << 13)
+
 /* sie / mie */
 #define SIE_SEIE (1L << 9)  /* external */
 #define SIE_STIE (1L << 5)  /* timer */
 #define SIE_SSIE (1L << 1)  /* software */
 #define MIE_MTIE (1L << 7)
+#define MIP_SSIP (1L << 1)  /* machine mode raises a supervisor software interrupt */
+
+/* mcounteren: which counters supervisor mode may read. */
+#define MCOUNTEREN_TM (1L << 1)  /* the time CSR */
+
+/* pmpcfg: the permissions and address mode of one PMP entry. */
+#define PMPCFG_R     (1L << 0)
+#define PMPCFG_W     (1L << 1)
+#define PMPCFG_X     (1L << 2)
+#define PMPCFG_NAPOT (3L << 3)  /* a naturally aligned power-of-two region */
 
 /* scause values Kiln handles by name. */
 #define SCAUSE_INTERRUPT      (1L << 63)
 #define SCAUSE_SOFTWARE_INTR  (SCAUSE_INTERRUPT | 1)
 #define SCAUSE_EXTERNAL_INTR  (SCAUSE_INTERRUPT | 9)
+#define SCAUSE_ILLEGAL_INSTRUCTION 2
 #define SCAUSE_ECALL_U        8
 
 #define SATP_SV39 (8L << 60)

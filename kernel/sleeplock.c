@@ -1,54 +1,59 @@
 /*
- * Basics layer: sleep locks, for long waits such as disk I/O. A waiter gives
- * up its hart instead of spinning, so a sleep lock may only be taken by a
- * process, never by an interrupt handler or the scheduler.
+ * Sleep locks. A sleep lock belongs to a process, not to a hart: its holder
+ * may sleep while holding it, so interrupt handlers and the scheduler (which
+ * are no process) must never take one.
  */
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
-#include "memlayout.h"
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
 #include "sched.h"
 
-void
-initsleeplock(struct sleeplock *lk, const char *name)
+void initsleeplock(struct sleeplock *lk, const char *name)
 {
-  /* The guard spin lock shares the sleep lock's name, so the statistics
-     show how busy each kind of sleep lock is. */
-  initlock(&lk->lk, name);
+  /* The guard takes the sleep lock's name, so that the lock statistics
+     show how contended each kind of sleep lock is. */
+  initlock(&lk->guard, name);
+  lk->holder = 0;
+  lk->sleepers = 0;
   lk->name = name;
-  lk->locked = 0;
-  lk->pid = 0;
 }
 
-void
-acquiresleep(struct sleeplock *lk)
+void acquiresleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  while (lk->locked)
-    sleep(lk, &lk->lk);
-  lk->locked = 1;
-  lk->pid = myproc()->pid;
-  release(&lk->lk);
+  struct proc *me = myproc();
+
+  acquire(&lk->guard);
+  if (lk->holder == me)
+    panic("acquiresleep: already held by this process");
+  /* The holder may change hands several times before we win. */
+  while (lk->holder != 0) {
+    lk->sleepers++;
+    sleep(lk, &lk->guard);
+    lk->sleepers--;
+  }
+  lk->holder = me;
+  release(&lk->guard);
 }
 
-void
-releasesleep(struct sleeplock *lk)
+void releasesleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  lk->locked = 0;
-  lk->pid = 0;
-  wakeup(lk);
-  release(&lk->lk);
+  acquire(&lk->guard);
+  if (lk->holder != myproc())
+    panic("releasesleep: not the holder");
+  lk->holder = 0;
+  /* wakeup() visits every process slot: skip it when nobody waits. */
+  if (lk->sleepers > 0)
+    wakeup(lk);
+  release(&lk->guard);
 }
 
-int
-holdingsleep(struct sleeplock *lk)
+int holdingsleep(struct sleeplock *lk)
 {
-  acquire(&lk->lk);
-  int mine = lk->locked && lk->pid == myproc()->pid;
-  release(&lk->lk);
+  acquire(&lk->guard);
+  int mine = lk->holder != 0 && lk->holder == myproc();
+  release(&lk->guard);
   return mine;
 }

@@ -1,9 +1,14 @@
 /*
- * Basics layer: spin locks, interrupt disabling, and per-name lock counters.
+ * Basics layer: spin locks, interrupt nesting, and per-name lock counters.
  *
- * A hart holding a spin lock keeps interrupts off: otherwise an interrupt
- * handler on the same hart could try to take the lock it already holds and
- * spin forever.
+ * A hart keeps interrupts off while it holds any spin lock: an interrupt
+ * handler wanting the same lock would otherwise spin forever on a lock its
+ * own hart holds. Locks nest, so interrupts go off at push_off() and come
+ * back at the matching pop_off(); the depth is kept per hart (struct cpu).
+ *
+ * The lock word is taken by an atomic swap with acquire ordering and given
+ * back by a store with release ordering: no load or store of the critical
+ * section can move out from between the two, on any hart.
  */
 #include "types.h"
 #include "param.h"
@@ -68,29 +73,41 @@ lock_misuse(const char *what, struct spinlock *lk)
   panic(msg);
 }
 
+/*
+ * Swap 1 into the lock word until the old value was 0; returns how often
+ * the lock was found taken. Between tries the hart only reads the word: a
+ * read leaves the holder's cache line alone, where a swap would steal it.
+ */
+static uint64
+take(struct spinlock *lk)
+{
+  uint64 busy = 0;
+
+  while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+    do
+      busy++;
+    while (__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0);
+  }
+  return busy;
+}
+
 void
 acquire(struct spinlock *lk)
 {
-  uint64 spins = 0;
-
+  /* First of all: holding() is only meaningful if we stay on this hart. */
   push_off();
   if (lk->stat == 0)
     lock_misuse("acquire of an uninitialised lock", lk);
   if (holding(lk))
     lock_misuse("acquire of a lock this hart holds", lk);
 
-  while (__sync_lock_test_and_set(&lk->locked, 1) != 0)
-    spins++;
-  /* Keep the critical section's loads and stores after the lock is taken. */
-  __sync_synchronize();
+  uint64 busy = take(lk);
   lk->cpu = mycpu();
 
-  /* Many locks can share one name, so the counters need atomic updates.
-     Spins are added once, not per attempt, to keep the wait loop free of
-     traffic on the shared counter. */
-  __sync_fetch_and_add(&lk->stat->nacquire, 1);
-  if (spins != 0)
-    __sync_fetch_and_add(&lk->stat->nspin, spins);
+  /* Many locks can share one name, so the counters need atomic updates. */
+  __atomic_fetch_add(&lk->stat->nacquire, 1, __ATOMIC_RELAXED);
+  if (busy != 0)
+    __atomic_fetch_add(&lk->stat->nspin, busy, __ATOMIC_RELAXED);
 }
 
 void
@@ -99,18 +116,44 @@ release(struct spinlock *lk)
   if (!holding(lk))
     lock_misuse("release of a lock this hart does not hold", lk);
   lk->cpu = 0;
-  /* Make every store of the critical section visible before the lock is. */
-  __sync_synchronize();
-  __sync_lock_release(&lk->locked);
+  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
   pop_off();
 }
 
-/* Whether this hart holds lk. Interrupts must be off, or the answer could
-   refer to a hart this code no longer runs on. */
+/* Whether this hart holds lk; call with interrupts off. Only the holder
+   ever stores its own struct cpu into lk->cpu, and it clears it before
+   giving the lock back. */
 int
 holding(struct spinlock *lk)
 {
-  return lk->locked && lk->cpu == mycpu();
+  return __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
+}
+
+void
+push_off(void)
+{
+  int were_on = intr_get();
+
+  intr_off();
+  /* From here this thread stays on this hart until its last pop_off(). */
+  struct cpu *c = mycpu();
+  if (c->noff++ == 0)
+    c->intena = were_on;
+}
+
+void
+pop_off(void)
+{
+  struct cpu *c = mycpu();
+
+  /* Either is a kernel bug that would otherwise show up much later as a
+     deadlock or as an interrupt inside a critical section. */
+  if (intr_get())
+    panic("pop_off: interrupts are on inside push_off/pop_off");
+  if (c->noff <= 0)
+    panic("pop_off: no push_off to match");
+  if (--c->noff == 0 && c->intena)
+    intr_on();
 }
 
 /* Append one counter line to buf; returns 0 if the whole line did not fit,

@@ -1,7 +1,9 @@
 /*
- * Basics layer: spin locks. Locks are counted by name: every lock named
- * "proc" adds to the same counters, however many there are and even after
- * they are gone (pipes come and go). The "statistics" device shows them.
+ * Basics layer: spin locks, and the interrupt nesting they rely on.
+ *
+ * Locks are counted by name: every lock named "proc" adds to the same
+ * counters, however many there are and even after they are gone (pipes
+ * come and go). The "statistics" device shows them.
  */
 #ifndef KILN_SPINLOCK_H
 #define KILN_SPINLOCK_H
@@ -12,7 +14,7 @@ struct cpu;
 struct lockstat {
   const char *name;
   uint64 nacquire;        /* successful acquisitions */
-  uint64 nspin;           /* failed test-and-set attempts while waiting */
+  uint64 nspin;           /* times an acquirer found the lock taken */
 };
 
 struct spinlock {
@@ -29,5 +31,13 @@ int holding(struct spinlock *lk);
 /* Write one line per lock name, "lock NAME acquire N spin N\n", into buf
    (at most n bytes); returns the length written. */
 int lockstats(char *buf, int n);
+
+/*
+ * Interrupts off, nestable: interrupts come back on at the pop_off() that
+ * matches the outermost push_off(), and only if they were on before it.
+ * A pop_off() without its push_off(), or with interrupts on, panics.
+ */
+void push_off(void);
+void pop_off(void);
 
 #endif

@@ -1,36 +1,22 @@
 # void swtch(struct context *old, struct context *new)
-# Save the callee-saved registers in *old and load them from *new. The
-# caller-saved ones are already on the stack, courtesy of the C compiler.
+#
+# Switch kernel threads: store this thread's callee-saved registers in *old
+# and load the other thread's from *new. The return then lands wherever the
+# other thread last called swtch (or, for a new process, at the ra that
+# proc.c put in its context). The compiler already keeps every other
+# register that the caller needs on its stack.
+
+# Apply `op` to each register of struct context (cpu.h), in field order.
+        .macro each_context_reg op, base
+        .set slot, 0
+        .irp reg, ra, sp, s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11
+        \op \reg, slot * 8(\base)
+        .set slot, slot + 1
+        .endr
+        .endm
 
         .globl swtch
 swtch:
-        sd ra, 0(a0)
-        sd sp, 8(a0)
-        sd s0, 16(a0)
-        sd s1, 24(a0)
-        sd s2, 32(a0)
-        sd s3, 40(a0)
-        sd s4, 48(a0)
-        sd s5, 56(a0)
-        sd s6, 64(a0)
-        sd s7, 72(a0)
-        sd s8, 80(a0)
-        sd s9, 88(a0)
-        sd s10, 96(a0)
-        sd s11, 104(a0)
-
-        ld ra, 0(a1)
-        ld sp, 8(a1)
-        ld s0, 16(a1)
-        ld s1, 24(a1)
-        ld s2, 32(a1)
-        ld s3, 40(a1)
-        ld s4, 48(a1)
-        ld s5, 56(a1)
-        ld s6, 64(a1)
-        ld s7, 72(a1)
-        ld s8, 80(a1)
-        ld s9, 88(a1)
-        ld s10, 96(a1)
-        ld s11, 104(a1)
+        each_context_reg sd, a0
+        each_context_reg ld, a1
         ret

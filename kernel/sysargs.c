@@ -1,6 +1,9 @@
 /*
- * System-call layer: fetching a call's arguments from the saved user
- * registers and from user memory.
+ * System-call layer: fetching a call's arguments. Registers come from the
+ * trapframe, where uservec saved them; anything behind a user pointer is
+ * copied with copyin/copyinstr, which walk the process's page table and
+ * fail on an address the process could not read itself. Nothing here
+ * trusts a value the user supplied.
  */
 #include "types.h"
 #include "param.h"
@@ -11,46 +14,52 @@
 #include "sched.h"
 #include "syscall_args.h"
 
-int fetchaddr(uint64 addr, uint64 *ip)
+/* The calling convention passes at most this many arguments in registers. */
+#define ARG_REGISTERS 6
+
+/* struct trapframe keeps a0..a5 side by side, which arg_register relies on. */
+_Static_assert(__builtin_offsetof(struct trapframe, a5) ==
+               __builtin_offsetof(struct trapframe, a0) + 5 * sizeof(uint64),
+               "a0..a5 must be consecutive in struct trapframe");
+
+/* The raw 64 bits of argument n, as the user program left them. */
+static uint64 arg_register(int n)
 {
-  return copyin(myproc()->pagetable, ip, addr, sizeof(*ip));
+  if (n < 0 || n >= ARG_REGISTERS)
+    panic("arg_register: a system call has no such argument");
+  const char *frame = (const char *)myproc()->trapframe;
+  const uint64 *first = (const uint64 *)(frame + __builtin_offsetof(struct trapframe, a0));
+  return first[n];
 }
 
-int fetchstr(uint64 addr, char *buf, int max)
-{
-  if (copyinstr(myproc()->pagetable, buf, addr, max) < 0)
-    return -1;
-  return strlen(buf);
-}
-
-static uint64 argraw(int n)
-{
-  struct trapframe *tf = myproc()->trapframe;
-  switch (n) {
-  case 0: return tf->a0;
-  case 1: return tf->a1;
-  case 2: return tf->a2;
-  case 3: return tf->a3;
-  case 4: return tf->a4;
-  case 5: return tf->a5;
-  }
-  panic("argraw: no such argument register");
-}
-
+/* An int argument is the low half of its register, as the C ABI passes it. */
 void argint(int n, int *ip)
 {
-  *ip = argraw(n);
+  *ip = (int)arg_register(n);
 }
 
-/* Pointers are not checked here: copyin/copyout check them when used. */
+/* An address is only a number until it is used: copyin/copyout check it then. */
 void argaddr(int n, uint64 *ap)
 {
-  *ap = argraw(n);
+  *ap = arg_register(n);
 }
 
 int argstr(int n, char *buf, int max)
 {
-  uint64 addr;
-  argaddr(n, &addr);
-  return fetchstr(addr, buf, max);
+  return fetchstr(arg_register(n), buf, max);
+}
+
+int fetchaddr(uint64 addr, uint64 *ip)
+{
+  if (copyin(myproc()->pagetable, ip, addr, sizeof(*ip)) < 0)
+    return -1;
+  return 0;
+}
+
+int fetchstr(uint64 addr, char *buf, int max)
+{
+  /* copyinstr fails on a bad page and on a string with no 0 within max. */
+  if (copyinstr(myproc()->pagetable, buf, addr, max) < 0)
+    return -1;
+  return strlen(buf);
 }

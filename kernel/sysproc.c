@@ -1,4 +1,8 @@
-/* System calls about processes, memory and time. */
+/*
+ * System calls about processes, memory and time. Each fetches its own
+ * arguments (syscall_args.h) and hands the work to the layer that owns it:
+ * proc.c for the life of a process, clock.c for time.
+ */
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
@@ -12,11 +16,36 @@
 #include "sysinfo.h"
 #endif
 
+/* ---- the life of a process ---- */
+
+uint64 sys_fork(void)
+{
+  return fork();
+}
+
 uint64 sys_exit(void)
 {
   int status;
+
   argint(0, &status);
   exit(status);
+}
+
+/* wait(int *status): status may be 0, when the caller does not want it. */
+uint64 sys_wait(void)
+{
+  uint64 status_addr;
+
+  argaddr(0, &status_addr);
+  return wait(status_addr);
+}
+
+uint64 sys_kill(void)
+{
+  int pid;
+
+  argint(0, &pid);
+  return kill(pid);
 }
 
 uint64 sys_getpid(void)
@@ -24,116 +53,122 @@ uint64 sys_getpid(void)
   return myproc()->pid;
 }
 
-uint64 sys_fork(void)
+/*
+ * exec's argument strings, copied out of the caller's memory before exec
+ * replaces it. Each string gets a page of its own; `count` pages are held,
+ * and argv stays 0-terminated after every step, so that exec can take it
+ * as it is and a failure part-way can free exactly what was taken.
+ */
+struct exec_args {
+  char *argv[MAXARG + 1];
+  int count;
+};
+
+static void exec_args_free(struct exec_args *args)
 {
-  return fork();
+  while (args->count > 0)
+    kfree(args->argv[--args->count]);
+  args->argv[0] = 0;
 }
 
-uint64 sys_wait(void)
+/* Copy the user's 0-terminated array of string pointers at uargv: 0 or -1. */
+static int exec_args_copy(struct exec_args *args, uint64 uargv)
 {
-  uint64 status_addr;
-  argaddr(0, &status_addr);
-  return wait(status_addr);
+  args->count = 0;
+  args->argv[0] = 0;
+  for (;;) {
+    uint64 slot = uargv + args->count * sizeof(uint64);
+    uint64 ustring;
+    if (fetchaddr(slot, &ustring) < 0)
+      return -1;                /* the array itself is not readable */
+    if (ustring == 0)
+      return 0;                 /* the terminator: all copied */
+    if (args->count == MAXARG)
+      return -1;                /* one string too many */
+    char *page = kalloc();
+    if (page == 0)
+      return -1;
+    args->argv[args->count++] = page;
+    args->argv[args->count] = 0;
+    if (fetchstr(ustring, page, PGSIZE) < 0)
+      return -1;                /* unreadable, or longer than a page */
+  }
 }
 
+/* exec(path, argv): on success the new program's argc, on failure -1. */
+uint64 sys_exec(void)
+{
+  char path[MAXPATH];
+  uint64 uargv;
+  struct exec_args args;
+
+  if (argstr(0, path, sizeof(path)) < 0)
+    return -1;
+  argaddr(1, &uargv);
+  int result = -1;
+  if (exec_args_copy(&args, uargv) == 0)
+    result = exec(path, args.argv);
+  /* exec copied the strings onto the new user stack; the pages are ours. */
+  exec_args_free(&args);
+  return result;
+}
+
+/* ---- memory ---- */
+
+/* sbrk(n): grow (or, for n < 0, shrink) the heap; the old end, or -1. */
 uint64 sys_sbrk(void)
 {
-  int n;
-  argint(0, &n);
-  uint64 oldsz = myproc()->sz;
-  if (growproc(n) < 0)
-    return -1;
-  return oldsz;
+  int delta;
+
+  argint(0, &delta);
+  uint64 old_end = myproc()->sz;
+  return growproc(delta) < 0 ? -1 : old_end;
 }
 
+/* ---- time ---- */
+
+/* sleep(n): n clock ticks; a negative n does not sleep. -1 if killed. */
 uint64 sys_sleep(void)
 {
   int n;
-  argint(0, &n);
-  return clock_sleep(n < 0 ? 0 : n);
-}
 
-uint64 sys_kill(void)
-{
-  int pid;
-  argint(0, &pid);
-  return kill(pid);
+  argint(0, &n);
+  return clock_sleep(n > 0 ? n : 0);
 }
 
 uint64 sys_uptime(void)
 {
   return clock_ticks();
 }
-
-/* Free the kernel copies of exec's arguments. */
-static void free_args(char **argv)
-{
-  for (int i = 0; argv[i]; i++)
-    kfree(argv[i]);
-}
-
-/*
- * Copy exec's user argv into kernel pages, one per argument. Returns 0, or
- * -1 for a bad pointer, an argument longer than a page, too many arguments,
- * or no memory; argv is 0-terminated either way.
- */
-static int fetch_args(uint64 uargv, char **argv)
-{
-  for (int i = 0;; i++) {
-    argv[i] = 0;
-    uint64 uarg;
-    if (fetchaddr(uargv + i * sizeof(uint64), &uarg) < 0)
-      return -1;
-    if (uarg == 0)
-      return 0;
-    if (i == MAXARG || (argv[i] = kalloc()) == 0)
-      return -1;
-    argv[i + 1] = 0;
-    if (fetchstr(uarg, argv[i], PGSIZE) < 0)
-      return -1;
-  }
-}
-
-uint64 sys_exec(void)
-{
-  char path[MAXPATH];
-  char *argv[MAXARG + 1];
-  uint64 uargv;
-
-  argaddr(1, &uargv);
-  if (argstr(0, path, MAXPATH) < 0)
-    return -1;
-  int ret = fetch_args(uargv, argv) < 0 ? -1 : exec(path, argv);
-  free_args(argv);
-  return ret;
-}
-
 #if LAB_TRACE
-/* trace(mask): trace the calls in mask, in this process and its future children. */
+
+/* trace(mask): print each return of the calls in mask, for this process
+   and the children it forks from now on. */
 uint64 sys_trace(void)
 {
 #if LAB_TRACE >= 2
   argint(0, &myproc()->trace_mask);
   return 0;
 #else
+  /* TODO (trace lab): keep the mask in the calling process. */
   return -1;
 #endif
 }
 
-/* sysinfo(struct sysinfo *): report free memory in bytes and the process count. */
+/* sysinfo(struct sysinfo *info): free memory in bytes and the number of
+   processes, written to info; -1 if info is not writable memory. */
 uint64 sys_sysinfo(void)
 {
 #if LAB_TRACE >= 2
-  uint64 dst;
-  argaddr(0, &dst);
+  uint64 info_addr;
+  argaddr(0, &info_addr);
   struct sysinfo info = {
     .freemem = kfreepages() * PGSIZE,
     .nproc = procs_in_use(),
   };
-  if (copyout(myproc()->pagetable, dst, &info, sizeof(info)) < 0)
-    return -1;
-  return 0;
+  return copyout(myproc()->pagetable, info_addr, &info, sizeof(info)) < 0 ? -1 : 0;
 #else
+  /* TODO (trace lab): fill in a struct sysinfo and copy it out to the user. */
   return -1;
 #endif
 }
@@ -156,12 +191,14 @@ uint64 sys_sigalarm(void)
     return -1;
   /* The handler is not checked: like any bad function pointer, a bad one
      makes the process fault when the alarm fires, and harms no one else. */
-  struct alarm *a = &myproc()->alarm;
-  a->interval = interval;
-  a->ticks_left = interval;
-  a->handler = handler;
+  struct alarm *alarm = &myproc()->alarm;
+  alarm->handler = handler;
+  alarm->interval = interval;
+  alarm->ticks_left = interval;
   return 0;
 #else
+  /* TODO (alarm lab): fetch the interval and the handler and keep them,
+     with the count of ticks left, in the calling process. */
   return -1;
 #endif
 }
@@ -176,12 +213,13 @@ uint64 sys_sigreturn(void)
   struct proc *p = myproc();
   if (!p->alarm.in_handler)
     return -1;
-  /* The copy's kernel fields may be stale; usertrapret() rewrites them. */
+  /* The copy's kernel_ fields may be stale; usertrapret() rewrites them. */
   *p->trapframe = p->alarm.saved;
   p->alarm.in_handler = 0;
-  /* syscall() puts the return value in a0: give back the interrupted a0. */
+  /* syscall() stores the result in a0: make it the interrupted a0. */
   return p->trapframe->a0;
 #else
+  /* TODO (alarm lab): put back the registers saved when the alarm fired. */
   return -1;
 #endif
 }

@@ -1,28 +1,46 @@
-# Machine-mode timer interrupt handler. It rearms this hart's timer and
-# hands the tick to supervisor mode as a software interrupt, which
-# trap.c treats as a clock tick. mscratch points at this hart's row of
-# timer_scratch (start.c).
+# timervec: machine mode's trap handler (mtvec), which only ever sees this
+# hart's timer interrupt.
+#
+# Supervisor mode cannot program the CLINT's timer, so machine mode keeps
+# it going: each interrupt sets the next deadline and passes the tick down
+# as a supervisor software interrupt, which devintr() in trap.c counts as
+# a clock tick.
+#
+# The interrupted code, in supervisor or user mode, must find every
+# register as it left it. mscratch holds this hart's struct mtimer
+# (start.c): swapping it with sp gives a base register, and the struct's
+# first two words hold t0 and t1 while the handler works with them.
+
+#include "riscv.h"
+#include "memlayout.h"
+
+# struct mtimer
+#define MT_PARKED_T0   0
+#define MT_PARKED_T1   8
+#define MT_MTIMECMP   16
+#define MT_INTERVAL   24
 
         .section .text
         .globl timervec
-        .align 4
+        .align 4                        # mtvec needs at least 4
 timervec:
-        csrrw a0, mscratch, a0
-        sd a1, 0(a0)
-        sd a2, 8(a0)
-        sd a3, 16(a0)
+        csrrw sp, mscratch, sp
+        sd t0, MT_PARKED_T0(sp)
+        sd t1, MT_PARKED_T1(sp)
 
-        ld a1, 24(a0)           # &mtimecmp
-        ld a2, 32(a0)           # interval
-        ld a3, 0(a1)
-        add a3, a3, a2
-        sd a3, 0(a1)            # next tick
+        # The next deadline is one interval from now, not from the last
+        # deadline: a hart that sat stopped in the debugger then does not
+        # come back to a burst of overdue ticks.
+        li t0, CLINT_MTIME
+        ld t0, 0(t0)
+        ld t1, MT_INTERVAL(sp)
+        add t0, t0, t1
+        ld t1, MT_MTIMECMP(sp)
+        sd t0, 0(t1)                    # writing mtimecmp also clears MTIP
 
-        li a1, 2
-        csrs sip, a1            # raise a supervisor software interrupt
+        csrsi mip, MIP_SSIP
 
-        ld a3, 16(a0)
-        ld a2, 8(a0)
-        ld a1, 0(a0)
-        csrrw a0, mscratch, a0
+        ld t1, MT_PARKED_T1(sp)
+        ld t0, MT_PARKED_T0(sp)
+        csrrw sp, mscratch, sp
         mret

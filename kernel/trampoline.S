@@ -1,107 +1,63 @@
-# The trampoline: the one page of code mapped at TRAMPOLINE in both the
-# kernel's and every user page table, so that it keeps running while satp
-# switches between them. uservec enters the kernel from user mode;
-# userret leaves it. Register offsets are those of struct trapframe
-# (proc.h); the trapframe page is mapped at TRAPFRAME in user space.
+# The trampoline: the crossing between user mode and the kernel.
+#
+# This page is mapped at TRAMPOLINE in the kernel's page table and in every
+# user page table, so its code keeps running while satp changes under it.
+# uservec enters the kernel from user mode; userret leaves it. Both work on
+# the trapframe (trapframe.h), mapped at TRAPFRAME in user page tables only,
+# where slot TF_X(n) holds register xn.
+#
+# The user's registers are all live on entry, so one of them has to give up
+# its value before there is a register to address the trapframe with: t6
+# (x31), the last, parks in sscratch. Then x1..x30 form one unbroken run.
 
 #include "riscv.h"
 #include "memlayout.h"
+#include "trapframe.h"
+
+# Apply `op` (sd or ld) to x1..x30 and their trapframe slots, based at t6.
+        .macro for_x1_to_x30 op
+        .irp n, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+        \op x\n, TF_X(\n)(t6)
+        .endr
+        .endm
+
+# Install the page table `satp`. The fences order every memory access made
+# under the old table before the switch, and drop its cached translations.
+        .macro switch_page_table satp
+        sfence.vma
+        csrw satp, \satp
+        sfence.vma
+        .endm
 
         .section trampsec
         .globl trampoline
         .globl uservec
         .globl userret
+        .align 4                        # stvec needs at least 4
 trampoline:
-        .align 4
 uservec:
-        # stvec points here while in user mode. All 31 user registers are
-        # live, so park a0 in sscratch to gain one register to work with.
-        csrw sscratch, a0
-        li a0, TRAPFRAME
+        # stvec points here while a process runs in user mode.
+        csrw sscratch, t6
+        li t6, TRAPFRAME
+        for_x1_to_x30 sd
+        csrr t5, sscratch               # t5 is saved already: free to use
+        sd t5, TF_X(31)(t6)
 
-        sd ra, 40(a0)
-        sd sp, 48(a0)
-        sd gp, 56(a0)
-        sd tp, 64(a0)
-        sd t0, 72(a0)
-        sd t1, 80(a0)
-        sd t2, 88(a0)
-        sd s0, 96(a0)
-        sd s1, 104(a0)
-        sd a1, 120(a0)
-        sd a2, 128(a0)
-        sd a3, 136(a0)
-        sd a4, 144(a0)
-        sd a5, 152(a0)
-        sd a6, 160(a0)
-        sd a7, 168(a0)
-        sd s2, 176(a0)
-        sd s3, 184(a0)
-        sd s4, 192(a0)
-        sd s5, 200(a0)
-        sd s6, 208(a0)
-        sd s7, 216(a0)
-        sd s8, 224(a0)
-        sd s9, 232(a0)
-        sd s10, 240(a0)
-        sd s11, 248(a0)
-        sd t3, 256(a0)
-        sd t4, 264(a0)
-        sd t5, 272(a0)
-        sd t6, 280(a0)
-        csrr t0, sscratch
-        sd t0, 112(a0)          # the user's a0
+        # Take on the kernel's registers. The trapframe is not mapped in the
+        # kernel's page table, so read it all before switching.
+        ld sp, TF_KERNEL_SP(t6)
+        ld tp, TF_KERNEL_HARTID(t6)
+        ld t0, TF_KERNEL_TRAP(t6)
+        ld t1, TF_KERNEL_SATP(t6)
+        switch_page_table t1
+        jr t0                           # usertrap(), which never comes back here
 
-        ld sp, 8(a0)            # kernel_sp
-        ld tp, 32(a0)           # kernel_hartid
-        ld t0, 16(a0)           # kernel_trap: usertrap()
-        ld t1, 0(a0)            # kernel_satp
-
-        # Finish all user-mode memory accesses before switching tables.
-        sfence.vma zero, zero
-        csrw satp, t1
-        sfence.vma zero, zero
-
-        jr t0                   # usertrap() does not return here
-
+# userret(satp): usertrapret() calls this, on the kernel page table, with
+# the process's user page table in a0; sret then goes to the user pc that
+# usertrapret() put in sepc.
 userret:
-        # userret(user satp): called by usertrapret() with the kernel
-        # page table still installed.
-        sfence.vma zero, zero
-        csrw satp, a0
-        sfence.vma zero, zero
-
-        li a0, TRAPFRAME
-        ld ra, 40(a0)
-        ld sp, 48(a0)
-        ld gp, 56(a0)
-        ld tp, 64(a0)
-        ld t0, 72(a0)
-        ld t1, 80(a0)
-        ld t2, 88(a0)
-        ld s0, 96(a0)
-        ld s1, 104(a0)
-        ld a1, 120(a0)
-        ld a2, 128(a0)
-        ld a3, 136(a0)
-        ld a4, 144(a0)
-        ld a5, 152(a0)
-        ld a6, 160(a0)
-        ld a7, 168(a0)
-        ld s2, 176(a0)
-        ld s3, 184(a0)
-        ld s4, 192(a0)
-        ld s5, 200(a0)
-        ld s6, 208(a0)
-        ld s7, 216(a0)
-        ld s8, 224(a0)
-        ld s9, 232(a0)
-        ld s10, 240(a0)
-        ld s11, 248(a0)
-        ld t3, 256(a0)
-        ld t4, 264(a0)
-        ld t5, 272(a0)
-        ld t6, 280(a0)
-        ld a0, 112(a0)          # last: a0 was our base register
-
-        sret                    # to user mode, at sepc
+        switch_page_table a0
+        li t6, TRAPFRAME
+        for_x1_to_x30 ld
+        ld t6, TF_X(31)(t6)             # the base register goes last
+        sret

@@ -1,16 +1,16 @@
 /*
- * Traps: entering the kernel from user mode (system calls, faults, device
- * and timer interrupts), returning to user mode, and traps taken while the
- * kernel itself runs.
+ * Traps. A trap from user mode arrives through uservec (trampoline.S) in
+ * usertrap(); one taken while the kernel runs arrives through kernelvec
+ * (kernelvec.S) in kerneltrap(). Both decide once what the trap is, with
+ * classify_trap(), and dispatch on that. usertrapret() is the only way
+ * back to user mode, for a process's first run as for every later one.
  */
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
 #include "memlayout.h"
 #include "lib.h"
-#if LAB_KPGTBL >= 2
 #include "memory.h"
-#endif
 #include "proc.h"
 #include "trapframe.h"
 #include "dev.h"
@@ -21,17 +21,32 @@ extern char trampoline[], uservec[], userret[];  /* trampoline.S */
 void kernelvec(void);                            /* kernelvec.S */
 void usertrap(void);
 
-/* What devintr() found. */
-enum { NOT_DEVICE, DEVICE, TIMER };
+/* The kinds of trap, each handled its own way. */
+enum trap_kind {
+  TRAP_SYSCALL,    /* ecall from user mode */
+  TRAP_DEVICE,     /* an external interrupt, routed by the PLIC */
+  TRAP_TIMER,      /* a tick, which timervec forwards as a software interrupt */
+  TRAP_EXCEPTION,  /* anything else: a fault, or a first use of the FPU */
+};
 
-void trapinithart(void)
+static enum trap_kind classify_trap(uint64 scause)
 {
-  w_stvec((uint64)kernelvec);
+  switch (scause) {
+  case SCAUSE_ECALL_U:
+    return TRAP_SYSCALL;
+  case SCAUSE_EXTERNAL_INTR:
+    return TRAP_DEVICE;
+  case SCAUSE_SOFTWARE_INTR:
+    return TRAP_TIMER;
+  default:
+    return TRAP_EXCEPTION;
+  }
 }
 
+/* The names the RISC-V privileged specification gives the scause codes. */
 const char *scause_name(uint64 scause)
 {
-  static const char *exceptions[] = {
+  static const char *const exceptions[] = {
     [0] "instruction address misaligned",
     [1] "instruction access fault",
     [2] "illegal instruction",
@@ -46,176 +61,240 @@ const char *scause_name(uint64 scause)
     [13] "load page fault",
     [15] "store page fault",
   };
-  static const char *interrupts[] = {
+  static const char *const interrupts[] = {
     [1] "software interrupt",
     [5] "timer interrupt",
     [9] "external interrupt",
   };
   uint64 code = scause & ~SCAUSE_INTERRUPT;
-  const char **names = (scause & SCAUSE_INTERRUPT) ? interrupts : exceptions;
-  uint64 n = (scause & SCAUSE_INTERRUPT) ? NELEM(interrupts) : NELEM(exceptions);
-  if (code < n && names[code])
-    return names[code];
-  return "unknown trap";
+  const char *name = 0;
+  if (scause & SCAUSE_INTERRUPT) {
+    if (code < NELEM(interrupts))
+      name = interrupts[code];
+  } else if (code < NELEM(exceptions)) {
+    name = exceptions[code];
+  }
+  return name ? name : "unknown trap";
 }
 
-/* Handle a device or timer interrupt, if that is what the trap was. */
-static int devintr(void)
+/* The PLIC sources this kernel drives, each with its driver's handler. */
+typedef void (*interrupt_handler)(void);
+static const struct {
+  int irq;
+  interrupt_handler handle;
+} device_handlers[] = {
+  { UART0_IRQ, uartintr },
+  { VIRTIO0_IRQ, virtio_disk_intr },
+};
+
+/* The handler for a PLIC source, or 0 if no driver here owns it. */
+static interrupt_handler device_handler(int irq)
 {
-  uint64 scause = r_scause();
+  for (int i = 0; i < NELEM(device_handlers); i++)
+    if (device_handlers[i].irq == irq)
+      return device_handlers[i].handle;
+  return 0;
+}
 
-  if (scause == SCAUSE_EXTERNAL_INTR) {
-    int irq = plic_claim();
-    if (irq == UART0_IRQ)
-      uartintr();
-    else if (irq == VIRTIO0_IRQ)
-      virtio_disk_intr();
-    else if (irq)
-      printf("devintr: unexpected interrupt irq=%d\n", irq);
-    if (irq)
-      plic_complete(irq);
-    return DEVICE;
-  }
+static void device_interrupt(void)
+{
+  int irq = plic_claim();
+  if (irq == 0)
+    return;  /* another hart claimed it first: nothing left to do */
+  interrupt_handler handle = device_handler(irq);
+  if (handle)
+    handle();
+  else
+    printf("device_interrupt: no driver for irq %d\n", irq);
+  /* Until completed, the PLIC sends this source to no hart again. */
+  plic_complete(irq);
+}
 
-  if (scause == SCAUSE_SOFTWARE_INTR) {
-    /* timervec's forwarded timer tick. One hart keeps the time. */
-    if (cpuid() == 0)
-      clock_tick();
-    w_sip(r_sip() & ~SIE_SSIE);
-    return TIMER;
-  }
-
-  return NOT_DEVICE;
+static void timer_interrupt(void)
+{
+  /* Every hart gets each tick, so that each can preempt; only hart 0
+     counts it, or time would run as many times too fast as there are harts. */
+  if (cpuid() == 0)
+    clock_tick();
+  /* timervec raised SSIP (the same bit as SSIE); clear it to acknowledge. */
+  w_sip(r_sip() & ~SIE_SSIE);
 }
 
 /* A user fault kills only the faulting process, with one line of explanation. */
-static void kill_faulting_process(struct proc *p)
+static void kill_faulting_process(struct proc *p, uint64 scause)
 {
   printf("pid %d (%s): killed by %s, sepc=%p stval=%p\n",
-         p->pid, p->name, scause_name(r_scause()), (void *)r_sepc(), (void *)r_stval());
+         p->pid, p->name, scause_name(scause), (void *)r_sepc(), (void *)r_stval());
   setkilled(p);
 }
 
-#if LAB_ALARM >= 2
+#if LAB_ALARM
 /*
- * A timer tick found p running in user mode: charge it to p's alarm. Only
- * such ticks count, so the alarm measures the CPU time the program itself
- * uses, like Unix's ITIMER_VIRTUAL: time asleep, waiting for a hart or in
- * the kernel is free. When the count runs out the trapframe is set aside
- * and the return to user mode goes to the handler instead; an alarm that
- * comes while the handler still runs is dropped, never nested.
+ * The alarm lab: a timer tick found p running in user mode. Only such
+ * ticks count, so the alarm measures the CPU time the program itself uses,
+ * like Unix's ITIMER_VIRTUAL: time asleep, waiting for a hart or in the
+ * kernel is free. When the count runs out the trapframe is set aside and
+ * the return to user mode goes to the handler instead; an alarm that comes
+ * while the handler still runs is dropped, never nested.
  */
 static void alarm_tick(struct proc *p)
 {
-  struct alarm *a = &p->alarm;
-
-  if (a->interval == 0 || --a->ticks_left > 0)
+#if LAB_ALARM >= 2
+  struct alarm *alarm = &p->alarm;
+  if (alarm->interval == 0 || --alarm->ticks_left > 0)
     return;
-  a->ticks_left = a->interval;
-  if (a->in_handler)
+  alarm->ticks_left = alarm->interval;
+  if (alarm->in_handler)
     return;
-  a->saved = *p->trapframe;
-  a->in_handler = 1;
-  p->trapframe->epc = a->handler;
+  alarm->in_handler = 1;
+  alarm->saved = *p->trapframe;
+  p->trapframe->epc = alarm->handler;
+#else
+  /* TODO (alarm lab): count this tick against p's alarm; when the interval
+     is used up, save p's registers and make the return to user mode go to
+     the handler. */
+#endif
 }
 #endif
 
-/* Entered from uservec in trampoline.S, on the process's kernel stack. */
+/*
+ * Entered from uservec, on the process's kernel stack, with interrupts off
+ * and the user's registers saved in p->trapframe.
+ */
 void usertrap(void)
 {
-  if ((r_sstatus() & SSTATUS_SPP) != 0)
+  /* From now on a trap is the kernel's own: send it to kernelvec. */
+  w_stvec((uint64)kernelvec);
+  if (r_sstatus() & SSTATUS_SPP)
     panic("usertrap: trap did not come from user mode");
 
-  /* From now on traps are the kernel's own. */
-  w_stvec((uint64)kernelvec);
-
   struct proc *p = myproc();
-  p->trapframe->epc = r_sepc();
-  fpu_trap_entry(p->trapframe);
+  struct trapframe *tf = p->trapframe;
+  fpu_trap_entry(tf);
+  /* Where to resume; a system call or an alarm moves it. */
+  tf->epc = r_sepc();
 
-  int which = NOT_DEVICE;
-  if (r_scause() == SCAUSE_ECALL_U) {
+  uint64 scause = r_scause();
+  switch (classify_trap(scause)) {
+  case TRAP_SYSCALL:
     if (killed(p))
       exit(-1);
-    p->trapframe->epc += 4;  /* return past the ecall */
-    intr_on();               /* sepc, scause and sstatus are saved: safe now */
+    tf->epc += 4;  /* resume after the 4-byte ecall, not on it again */
+    /* sepc, scause and sstatus are read: a nested trap may overwrite them. */
+    intr_on();
     syscall();
-  } else if ((which = devintr()) == NOT_DEVICE &&
-             !fpu_first_use(p->trapframe, r_scause())) {
-    kill_faulting_process(p);
+    break;
+  case TRAP_DEVICE:
+    device_interrupt();
+    break;
+  case TRAP_TIMER:
+    timer_interrupt();
+#if LAB_ALARM
+    alarm_tick(p);
+#endif
+    yield();  /* the tick ends this process's turn on the hart */
+    break;
+  case TRAP_EXCEPTION:
+    /* An FP instruction with the FPU still off only asks for the FPU. */
+    if (!fpu_first_use(tf, scause))
+      kill_faulting_process(p, scause);
+    break;
   }
 
+  /* Killed by the fault, or by kill() while in the kernel: never go back. */
   if (killed(p))
     exit(-1);
-#if LAB_ALARM >= 2
-  if (which == TIMER) {
-    alarm_tick(p);
-    yield();
-  }
-#else
-  if (which == TIMER)
-    yield();
-#endif
   usertrapret();
 }
 
-/* Return to user mode through userret in the trampoline. */
+/* Where the trampoline page's symbol sym is in every address space. */
+static uint64 trampoline_va(const char *sym)
+{
+  return TRAMPOLINE + (uint64)(sym - trampoline);
+}
+
+/* The kernel state uservec loads on the next trap from user mode. */
+static void save_kernel_state(struct trapframe *tf, struct proc *p)
+{
+  tf->kernel_hartid = r_tp();              /* cpuid() reads tp */
+  tf->kernel_trap = (uint64)usertrap;
+  tf->kernel_sp = p->kstack + PGSIZE;      /* the stack is empty between traps */
+  tf->kernel_satp = r_satp();              /* this kernel page table */
+}
+
+/* Return to user mode at tf->epc with tf's registers, through userret. */
 void usertrapret(void)
 {
   struct proc *p = myproc();
+  struct trapframe *tf = p->trapframe;
 
-  /* A trap now would go to uservec with the kernel's state: keep them off. */
+  /* Until sret, a trap would go to uservec as if it came from user mode:
+     no interrupts from the moment stvec points there. */
   intr_off();
-  w_stvec(TRAMPOLINE + (uservec - trampoline));
+  w_stvec(trampoline_va(uservec));
+  save_kernel_state(tf, p);
 
-  /* What uservec needs on the next trap into the kernel. */
-  p->trapframe->kernel_satp = r_satp();
-  p->trapframe->kernel_sp = p->kstack + PGSIZE;
-  p->trapframe->kernel_trap = (uint64)usertrap;
-  p->trapframe->kernel_hartid = r_tp();
+  /* sret returns to user mode (SPP clear), interrupts on (SPIE), at sepc. */
+  w_sepc(tf->epc);
+  w_sstatus((r_sstatus() & ~SSTATUS_SPP) | SSTATUS_SPIE);
+  fpu_trap_return(tf);
 
-  /* sret goes to user mode with interrupts on, at the saved pc. */
-  uint64 sstatus = r_sstatus();
-  sstatus &= ~SSTATUS_SPP;
-  sstatus |= SSTATUS_SPIE;
-  w_sstatus(sstatus);
-  w_sepc(p->trapframe->epc);
-  fpu_trap_return(p->trapframe);
-
-  void (*enter_user)(uint64 satp) = (void (*)(uint64))(TRAMPOLINE + (userret - trampoline));
-  enter_user(MAKE_SATP(p->pagetable));
+  void (*userret_fn)(uint64 user_satp) = (void (*)(uint64))trampoline_va(userret);
+  userret_fn(MAKE_SATP(p->pagetable));
 }
 
-/* Entered from kernelvec, on the current kernel stack. */
-void kerneltrap(void)
+/* A trap the kernel cannot explain is a kernel bug: say what it was, and stop. */
+static void __attribute__((noreturn)) kernel_fault(uint64 scause, uint64 sepc)
 {
-  /* yield() may run other code that traps; keep our own trap state. */
-  uint64 sepc = r_sepc();
-  uint64 sstatus = r_sstatus();
-  uint64 scause = r_scause();
+  printf("kernel trap: %s, scause=%p sepc=%p stval=%p\n",
+         scause_name(scause), (void *)scause, (void *)sepc, (void *)r_stval());
+  panic("kerneltrap");
+}
 
+/* kernelvec runs only for traps in supervisor mode, which the hardware
+   takes with interrupts off: anything else is a broken trap path. */
+static void check_kernel_trap(uint64 sstatus)
+{
   if ((sstatus & SSTATUS_SPP) == 0)
     panic("kerneltrap: trap did not come from supervisor mode");
-  if (intr_get())
+  if (sstatus & SSTATUS_SIE)
     panic("kerneltrap: interrupts enabled");
+}
 
-  int which = devintr();
+/* Entered from kernelvec, on whatever kernel stack was in use. */
+void kerneltrap(void)
+{
+  uint64 scause = r_scause();
+  /* yield() below lets other code run, and trap, before this trap returns;
+     those traps overwrite sepc and sstatus, so keep copies to restore. */
+  uint64 sstatus = r_sstatus();
+  uint64 sepc = r_sepc();
+  check_kernel_trap(sstatus);
+
+  switch (classify_trap(scause)) {
+  case TRAP_DEVICE:
+    device_interrupt();
+    break;
+  case TRAP_TIMER:
+    timer_interrupt();
+    /* A process in the kernel is preempted too; the scheduler is not. */
+    if (myproc() != 0)
+      yield();
+    break;
+  default:
 #if LAB_KPGTBL >= 2
-  /* A bad user pointer in copyin()'s direct read fails that copy, no more. */
-  if (which == NOT_DEVICE && usercopy_fault(scause, r_stval(), &sepc)) {
-    w_sepc(sepc);
-    return;
-  }
+    /* A bad user pointer in copyin()'s direct read fails that copy, no more. */
+    if (usercopy_fault(scause, r_stval(), &sepc))
+      break;
 #endif
-  if (which == NOT_DEVICE) {
-    printf("kernel trap: %s, scause=%p sepc=%p stval=%p\n",
-           scause_name(scause), (void *)scause, (void *)sepc, (void *)r_stval());
-    panic("kerneltrap");
+    kernel_fault(scause, sepc);
   }
-
-  if (which == TIMER && myproc() != 0)
-    yield();
 
   w_sepc(sepc);
   w_sstatus(sstatus);
+}
+
+void trapinithart(void)
+{
+  w_stvec((uint64)kernelvec);
 }

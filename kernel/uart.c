@@ -53,13 +53,13 @@
 static inline uint8
 uart_read(int reg)
 {
-  return *(volatile uint8 *)(UART0 + reg);
+  return *(volatile uint8 *)(UART0_VA + reg);
 }
 
 static inline void
 uart_write(int reg, uint8 v)
 {
-  *(volatile uint8 *)(UART0 + reg) = v;
+  *(volatile uint8 *)(UART0_VA + reg) = v;
 }
 
 static struct spinlock tx_lock;

@@ -52,52 +52,52 @@ static struct {
   uint64 reads;               /* blocks read since boot, for the statistics device */
 } disk;
 
-static inline volatile uint32 *reg(uint64 offset)
-{
-  return (volatile uint32 *)(VIRTIO0 + offset);
-}
+static volatile struct virtio_mmio *const regs = (volatile struct virtio_mmio *)VIRTIO0_VA;
 
 static void set_status_bit(uint32 bit)
 {
-  *reg(VIRTIO_MMIO_STATUS) = *reg(VIRTIO_MMIO_STATUS) | bit;
+  regs->status |= bit;
 }
 
-/* Accept the features Kiln relies on and nothing else. */
+/*
+ * Accept what the device offers in the low 32 feature bits except what Kiln
+ * does not handle, and of the high ones VERSION_1 alone: a modern device
+ * requires it.
+ */
 static void negotiate_features(void)
 {
-  uint64 unwanted = (1UL << VIRTIO_BLK_F_RO) | (1UL << VIRTIO_BLK_F_SCSI) |
-                    (1UL << VIRTIO_BLK_F_CONFIG_WCE) | (1UL << VIRTIO_BLK_F_MQ) |
-                    (1UL << VIRTIO_F_ANY_LAYOUT) | (1UL << VIRTIO_RING_F_INDIRECT_DESC) |
-                    (1UL << VIRTIO_RING_F_EVENT_IDX);
+  uint64 refused = (1UL << VIRTIO_BLK_F_RO) | (1UL << VIRTIO_BLK_F_SCSI) |
+                   (1UL << VIRTIO_BLK_F_CONFIG_WCE) | (1UL << VIRTIO_BLK_F_MQ) |
+                   (1UL << VIRTIO_F_ANY_LAYOUT) | (1UL << VIRTIO_RING_F_INDIRECT_DESC) |
+                   (1UL << VIRTIO_RING_F_EVENT_IDX);
+  uint64 wanted = (0xffffffffUL & ~refused) | (1UL << VIRTIO_F_VERSION_1);
 
-  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 0;
-  uint32 low = *reg(VIRTIO_MMIO_DEVICE_FEATURES) & ~(uint32)unwanted;
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 0;
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES) = low;
-
-  /* Of the upper word only VERSION_1 is wanted: a modern device requires it. */
-  *reg(VIRTIO_MMIO_DEVICE_FEATURES_SEL) = 1;
-  uint32 high = *reg(VIRTIO_MMIO_DEVICE_FEATURES) & (1U << (VIRTIO_F_VERSION_1 - 32));
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES_SEL) = 1;
-  *reg(VIRTIO_MMIO_DRIVER_FEATURES) = high;
+  /* The feature registers show 32 bits at a time: word 0, then word 1. */
+  for (uint32 word = 0; word < 2; word++) {
+    regs->device_features_sel = word;
+    uint32 offered = regs->device_features;
+    regs->driver_features_sel = word;
+    regs->driver_features = offered & (uint32)(wanted >> (32 * word));
+  }
 
   set_status_bit(VIRTIO_STATUS_FEATURES_OK);
-  if (!(*reg(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+  if (!(regs->status & VIRTIO_STATUS_FEATURES_OK))
     panic("virtio_disk: device refused the features");
 }
 
-static void write_address(uint64 low_reg, uint64 high_reg, uint64 addr)
+/* A queue address register pair: the low word, then the high one. */
+static void set_address(volatile uint32 *pair, void *addr)
 {
-  *reg(low_reg) = (uint32)addr;
-  *reg(high_reg) = (uint32)(addr >> 32);
+  pair[0] = (uint32)(uint64)addr;
+  pair[1] = (uint32)((uint64)addr >> 32);
 }
 
 static void setup_queue(void)
 {
-  *reg(VIRTIO_MMIO_QUEUE_SEL) = 0;
-  if (*reg(VIRTIO_MMIO_QUEUE_READY))
+  regs->queue_sel = 0;
+  if (regs->queue_ready)
     panic("virtio_disk: queue 0 already in use");
-  if (*reg(VIRTIO_MMIO_QUEUE_NUM_MAX) < NDESC)
+  if (regs->queue_num_max < NDESC)
     panic("virtio_disk: queue too small");
 
   char *page = kalloc();
@@ -108,12 +108,12 @@ static void setup_queue(void)
   disk.avail = (volatile struct virtq_avail *)(page + AVAIL_OFFSET);
   disk.used = (volatile struct virtq_used *)(page + USED_OFFSET);
 
-  *reg(VIRTIO_MMIO_QUEUE_NUM) = NDESC;
-  write_address(VIRTIO_MMIO_QUEUE_DESC_LOW, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint64)disk.desc);
-  write_address(VIRTIO_MMIO_QUEUE_DRIVER_LOW, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint64)disk.avail);
-  write_address(VIRTIO_MMIO_QUEUE_DEVICE_LOW, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint64)disk.used);
+  regs->queue_num = NDESC;
+  set_address(regs->queue_desc, (void *)disk.desc);
+  set_address(regs->queue_driver, (void *)disk.avail);
+  set_address(regs->queue_device, (void *)disk.used);
   __sync_synchronize();
-  *reg(VIRTIO_MMIO_QUEUE_READY) = 1;
+  regs->queue_ready = 1;
 
   for (int i = 0; i < NDESC; i++)
     disk.desc_free[i] = 1;
@@ -124,11 +124,10 @@ void virtio_disk_init(void)
   initlock(&disk.lock, "virtio_disk");
 
   /* A missing or legacy disk means QEMU was started with the wrong options. */
-  if (*reg(VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MAGIC || *reg(VIRTIO_MMIO_VERSION) != 2 ||
-      *reg(VIRTIO_MMIO_DEVICE_ID) != VIRTIO_ID_BLOCK)
+  if (regs->magic != VIRTIO_MAGIC || regs->version != 2 || regs->device_id != VIRTIO_ID_BLOCK)
     panic("virtio_disk: no modern virtio-blk device at VIRTIO0");
 
-  *reg(VIRTIO_MMIO_STATUS) = 0;  /* reset */
+  regs->status = 0;  /* reset */
   set_status_bit(VIRTIO_STATUS_ACKNOWLEDGE);
   set_status_bit(VIRTIO_STATUS_DRIVER);
   negotiate_features();
@@ -150,22 +149,15 @@ static int alloc_chain(int idx[3])
   return 0;
 }
 
-/* Return a finished chain's descriptors and wake anyone waiting for them. */
-static void free_chain(int head)
+/*
+ * Give back the three descriptors of a finished request, and wake anyone
+ * waiting for them. The device is done with them, so what they still
+ * point to does not matter. Caller holds disk.lock.
+ */
+static void free_chain(const int idx[3])
 {
-  int i = head;
-  for (;;) {
-    uint16 flags = disk.desc[i].flags;
-    uint16 next = disk.desc[i].next;
-    disk.desc[i].addr = 0;
-    disk.desc[i].len = 0;
-    disk.desc[i].flags = 0;
-    disk.desc[i].next = 0;
-    disk.desc_free[i] = 1;
-    if (!(flags & VIRTQ_DESC_F_NEXT))
-      break;
-    i = next;
-  }
+  for (int k = 0; k < 3; k++)
+    disk.desc_free[idx[k]] = 1;
   wakeup(&disk.desc_free);
 }
 
@@ -175,6 +167,17 @@ static void fill_desc(int i, void *addr, uint32 len, uint16 flags, int next)
   disk.desc[i].len = len;
   disk.desc[i].flags = flags;
   disk.desc[i].next = next;
+}
+
+/* Put the chain starting at head on the available ring. Caller holds disk.lock. */
+static void offer_chain(int head)
+{
+  uint16 next_slot = disk.avail->idx;
+  disk.avail->ring[next_slot % NDESC] = head;
+  /* The device must see the chain and the ring entry before the new index. */
+  __sync_synchronize();
+  disk.avail->idx = next_slot + 1;
+  __sync_synchronize();
 }
 
 /*
@@ -203,11 +206,7 @@ void virtio_disk_rw(uint blockno, uchar *data, uint size, int write)
             VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE), idx[2]);
   fill_desc(idx[2], (void *)&r->status, 1, VIRTQ_DESC_F_WRITE, 0);
 
-  disk.avail->ring[disk.avail->idx % NDESC] = idx[0];
-  /* The device must see the chain and the ring entry before the new index. */
-  __sync_synchronize();
-  disk.avail->idx += 1;
-  __sync_synchronize();
+  offer_chain(idx[0]);
   release(&disk.lock);
 
   /*
@@ -217,7 +216,7 @@ void virtio_disk_rw(uint blockno, uchar *data, uint size, int write)
    * fulldisk). Should the request finish before we sleep, r->done is
    * already set when we look again under the lock.
    */
-  *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+  regs->queue_notify = 0;
 
   acquire(&disk.lock);
   while (!r->done)
@@ -227,7 +226,7 @@ void virtio_disk_rw(uint blockno, uchar *data, uint size, int write)
     panic("virtio_disk: I/O error");
   if (!write)
     disk.reads++;
-  free_chain(idx[0]);
+  free_chain(idx);
   release(&disk.lock);
 }
 
@@ -239,7 +238,7 @@ void virtio_disk_intr(void)
    * Acknowledge first: a completion that arrives while the loop below runs
    * raises a fresh interrupt instead of being lost.
    */
-  *reg(VIRTIO_MMIO_INTERRUPT_ACK) = *reg(VIRTIO_MMIO_INTERRUPT_STATUS) & 0x3;
+  regs->interrupt_ack = regs->interrupt_status & 0x3;
   __sync_synchronize();
 
   while (disk.used_seen != disk.used->idx) {

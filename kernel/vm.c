@@ -1,18 +1,13 @@
-#if LAB_KPGTBL >= 2
 /*
- * Page tables: the kernel's own (a global one, and one per process that
- * also mirrors the process's user memory), the primitives for Sv39
- * three-level tables, user address spaces, and copying across the
- * user/kernel boundary: in through the mirror, out by walking the user
- * table in software.
+ * Page tables. Kiln uses RISC-V Sv39: a tree of three levels of 512-entry
+ * tables, level 2 at the root, 4096-byte pages as leaves at level 0 only.
+ *
+ * The file builds up in this order: the primitives every mapping goes
+ * through (walk() to find a leaf slot, mappages() and uvmunmap() to fill
+ * and clear slots, free_tables() to tear a tree down); the kernel's own
+ * page table; user address spaces; and moving bytes between kernel and
+ * user memory.
  */
-#else
-/*
- * Page tables: the kernel's own (one for the whole system), the primitives
- * for Sv39 three-level tables, user address spaces, and copying across the
- * user/kernel boundary by walking the user table in software.
- */
-#endif
 #include "types.h"
 #include "param.h"
 #include "riscv.h"
@@ -25,31 +20,213 @@ pagetable_t kernel_pagetable;
 extern char etext[];       /* end of kernel text; see kernel.ld */
 extern char trampoline[];  /* trampoline.S */
 
-/* Map a range into the kernel table at boot; failure here is fatal. */
-static void kvmmap(pagetable_t kpt, uint64 va, uint64 pa, uint64 size, int perm)
+/* The bits of a leaf that say who may do what with its page. */
+#define PTE_PERMS (PTE_R | PTE_W | PTE_X | PTE_U)
+
+/* ---- primitives ---- */
+
+/* A valid entry with no permission bits points to the next level's table. */
+static int pte_is_table(pte_t pte)
 {
-  if (mappages(kpt, va, size, pa, perm) != 0)
-    panic("kvmmap: out of memory at boot");
+  return (pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)) == 0;
 }
 
+/* A fresh page of zeros (page tables must start empty), or 0. */
+static void *zeroed_page(void)
+{
+  void *page = kalloc();
+  if (page)
+    memset(page, 0, PGSIZE);
+  return page;
+}
+
+/*
+ * The table that *entry leads to. An empty entry leads nowhere (0) unless
+ * create is set: then it gets a new empty table, if memory allows. Kiln
+ * never maps large pages, so a leaf above level 0 is a corrupt tree.
+ */
+static pagetable_t next_table(pte_t *entry, int create)
+{
+  if (*entry & PTE_V) {
+    if (!pte_is_table(*entry))
+      panic("walk: a leaf above level 0");
+    return (pagetable_t)PTE2PA(*entry);
+  }
+  if (!create)
+    return 0;
+  pagetable_t table = zeroed_page();
+  if (table)
+    *entry = PA2PTE(table) | PTE_V;
+  return table;
+}
+
+/*
+ * The level-0 slot for va in pt: the one place every mapping function
+ * finds its leaves. With alloc set, the tables on the way are created as
+ * needed; returns 0 if one is missing (or memory for it ran out). The slot
+ * itself may be empty: callers look at PTE_V.
+ */
+pte_t *walk(pagetable_t pt, uint64 va, int alloc)
+{
+  if (va >= MAXVA)
+    panic("walk: address beyond MAXVA");
+
+  pagetable_t table = pt;
+  for (int level = 2; level > 0 && table; level--)
+    table = next_table(&table[PX(level, va)], alloc);
+  return table ? &table[PX(0, va)] : 0;
+}
+
+/* The valid leaf that maps va in pt, or 0 if va is not mapped. */
+static pte_t *mapped_leaf(pagetable_t pt, uint64 va)
+{
+  pte_t *pte = walk(pt, va, 0);
+  return pte && (*pte & PTE_V) ? pte : 0;
+}
+
+/*
+ * The leaf of a user page at va that user mode may access with every
+ * permission in need (PTE_R, PTE_W), or 0. Any va is accepted: the user
+ * chose it.
+ */
+static pte_t *user_leaf(pagetable_t pt, uint64 va, int need)
+{
+  if (va >= MAXVA)
+    return 0;
+  pte_t *pte = mapped_leaf(pt, va);
+  uint64 want = PTE_U | need;
+  return pte && (*pte & want) == want ? pte : 0;
+}
+
+uint64 walkaddr(pagetable_t pt, uint64 va)
+{
+  pte_t *pte = user_leaf(pt, va, 0);
+  return pte ? PTE2PA(*pte) : 0;
+}
+
+/*
+ * Map the page-aligned range [va, va+size) to the physical pages from pa
+ * on, with permissions perm. All or nothing: when a page-table page cannot
+ * be had, the leaves set so far are cleared again and the result is -1.
+ * (Tables created on the way stay; they are empty, and freed with pt.)
+ */
+int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
+{
+  if (va % PGSIZE != 0 || size % PGSIZE != 0 || size == 0)
+    panic("mappages: range not page-aligned");
+
+  for (uint64 done = 0; done < size; done += PGSIZE) {
+    pte_t *slot = walk(pt, va + done, 1);
+    if (slot == 0) {
+      uvmunmap(pt, va, done / PGSIZE, 0);
+      return -1;
+    }
+    if (*slot & PTE_V)
+      panic("mappages: page already mapped");
+    *slot = PA2PTE(pa + done) | perm | PTE_V;
+  }
+  return 0;
+}
+
+/*
+ * Clear the leaves of npages pages from page-aligned va, in any page table;
+ * each must be mapped. With do_free the pages go back to the allocator too.
+ */
+void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
+{
+  if (va % PGSIZE != 0)
+    panic("uvmunmap: address not page-aligned");
+
+  for (uint64 i = 0; i < npages; i++) {
+    pte_t *leaf = mapped_leaf(pt, va + i * PGSIZE);
+    if (leaf == 0)
+      panic("uvmunmap: page not mapped");
+    if (do_free)
+      kfree((void *)PTE2PA(*leaf));
+    *leaf = 0;
+  }
+}
+
+/*
+ * Free table, which sits at the given level (2: a root), and every table
+ * under it. Only tables may be left: a leaf here is a page that nobody
+ * unmapped, and freeing the tables would lose track of it.
+ */
+static void free_tables(pagetable_t table, int level)
+{
+  for (int i = 0; i < 512; i++) {
+    if ((table[i] & PTE_V) == 0)
+      continue;
+    if (level == 0 || !pte_is_table(table[i]))
+      panic("free_tables: a page is still mapped");
+    free_tables((pagetable_t)PTE2PA(table[i]), level - 1);
+  }
+  kfree(table);
+}
+
+#if LAB_KPGTBL >= 2
+/*
+ * Print the valid entries of table, a table at the given level, one line
+ * each with one " .." per level from the root down to it, and under every
+ * entry that leads to a table, that table's entries.
+ */
+static void print_table(pagetable_t table, int level)
+{
+  for (int i = 0; i < 512; i++) {
+    pte_t pte = table[i];
+    if ((pte & PTE_V) == 0)
+      continue;
+    for (int l = 2; l >= level; l--)
+      printf(" ..");
+    printf("%d: pte %p pa %p\n", i, (void *)pte, (void *)PTE2PA(pte));
+    if (level > 0 && pte_is_table(pte))
+      print_table((pagetable_t)PTE2PA(pte), level - 1);
+  }
+}
+
+void vmprint(pagetable_t pt)
+{
+  printf("page table %p\n", pt);
+  print_table(pt, 2);
+}
+#elif LAB_KPGTBL == 1
+void vmprint(pagetable_t pt)
+{
+  /* Task 1: print pt as a tree (see handouts/kpgtbl.md). */
+}
+#endif
+
+/* ---- the kernel page table ---- */
+
+/* One range of the kernel's address space. */
+struct kernel_region {
+  uint64 va, pa, size;
+  int perm;
+};
+
+/*
+ * The kernel's address space (see memlayout.h): the devices in their
+ * window; all of RAM at its physical addresses, kernel text read-only and
+ * executable, everything else data; and the trampoline at the top, where
+ * user page tables have it too. procinit() adds the kernel stacks later.
+ */
 static pagetable_t kvmmake(void)
 {
-  pagetable_t kpt = kalloc();
+  const struct kernel_region regions[] = {
+    { UART0_VA, UART0, PGSIZE, PTE_R | PTE_W },
+    { VIRTIO0_VA, VIRTIO0, PGSIZE, PTE_R | PTE_W },
+    { PLIC_VA, PLIC, 0x400000, PTE_R | PTE_W },
+    { KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X },
+    { (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W },
+    { TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X },
+  };
+
+  pagetable_t kpt = zeroed_page();
   if (kpt == 0)
     panic("kvmmake: out of memory at boot");
-  memset(kpt, 0, PGSIZE);
-
-  /* Devices, identity-mapped. */
-  kvmmap(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
-  kvmmap(kpt, VIRTIO0, VIRTIO0, PGSIZE, PTE_R | PTE_W);
-  kvmmap(kpt, PLIC, PLIC, 0x400000, PTE_R | PTE_W);
-
-  /* Kernel text is executable and read-only; the rest of RAM is data. */
-  kvmmap(kpt, KERNBASE, KERNBASE, (uint64)etext - KERNBASE, PTE_R | PTE_X);
-  kvmmap(kpt, (uint64)etext, (uint64)etext, PHYSTOP - (uint64)etext, PTE_R | PTE_W);
-
-  /* The trampoline at the top, where user page tables have it too. */
-  kvmmap(kpt, TRAMPOLINE, (uint64)trampoline, PGSIZE, PTE_R | PTE_X);
+  for (const struct kernel_region *r = regions; r < regions + NELEM(regions); r++)
+    if (mappages(kpt, r->va, r->size, r->pa, r->perm) != 0)
+      panic("kvmmake: out of memory at boot");
   return kpt;
 }
 
@@ -61,58 +238,56 @@ void kvminit(void)
 /* Turn on paging with the kernel page table on this hart. */
 void kvminithart(void)
 {
-  sfence_vma();  /* earlier writes to page tables must be visible */
+  sfence_vma();  /* the tables' contents must be in memory before use */
   w_satp(MAKE_SATP(kernel_pagetable));
-  sfence_vma();  /* drop stale translations */
+  sfence_vma();  /* forget translations cached before paging was on */
 }
 
 #if LAB_KPGTBL >= 2
 /*
  * A process's kernel page table: everything the global one maps, plus a
  * mirror of the process's user memory without PTE_U, so that copyin() can
- * read user memory directly. It shares the global table's lower levels
- * instead of copying them: every root entry but the first is the global
- * one's, which brings kernel text and data, all of physical memory, every
- * kernel stack (procinit() maps them) and the trampoline. Root entry 0
- * covers the first GB, where user memory (below MAXUVA) meets the devices
- * (from MAXUVA up), so it gets a private second-level table: its upper
- * slots share the global device tables, its lower slots hold the mirror.
- * The global table gains nothing after boot, so sharing it stays correct.
+ * read user memory directly. User memory fills the first USER_ROOT_SLOTS
+ * root entries, where the global table maps nothing. Those entries are the
+ * process's own and hold the mirror; every other root entry is the global
+ * table's, which shares its whole subtree: kernel text and data, all of
+ * RAM, the devices, every kernel stack (procinit() maps them) and the
+ * trampoline. The global table gains nothing after boot, so sharing it
+ * stays correct.
  */
-#define USER_SLOTS PX(1, MAXUVA)  /* second-level slots of user memory */
-_Static_assert(MAXUVA % (1L << PXSHIFT(1)) == 0 && MAXUVA <= (1L << PXSHIFT(2)),
-               "user memory must fill whole second-level slots of root entry 0");
+#define USER_ROOT_SLOTS PX(2, MAXUVA)
+_Static_assert(MAXUVA % (1L << PXSHIFT(2)) == 0, "user memory must fill whole root entries");
+_Static_assert(MAXUVA <= KERNBASE && MAXUVA <= DEVICE_WINDOW,
+               "the kernel must map nothing below MAXUVA");
 
 pagetable_t kvmcreate(void)
 {
   pagetable_t root = kalloc();
   if (root == 0)
     return 0;
-  pagetable_t low = kalloc();
-  if (low == 0) {
-    kfree(root);
-    return 0;
-  }
-  pagetable_t kernel_low = (pagetable_t)PTE2PA(kernel_pagetable[0]);
-  memset(low, 0, USER_SLOTS * sizeof(pte_t));
-  memmove(low + USER_SLOTS, kernel_low + USER_SLOTS, (512 - USER_SLOTS) * sizeof(pte_t));
   memmove(root, kernel_pagetable, PGSIZE);
-  root[0] = PA2PTE(low) | PTE_V;
+  memset(root, 0, USER_ROOT_SLOTS * sizeof(pte_t));
   return root;
 }
 
 /*
- * Free kpt's own pages: the root, its first second-level table and the
- * mirror's last-level tables. The kernel's tables are shared, and the
- * pages the mirror shows belong to the user page table: both stay.
+ * Free a table of the mirror and the tables under it, not the pages its
+ * leaves show: those belong to the user page table.
  */
+static void free_mirror(pagetable_t table, int level)
+{
+  for (int i = 0; i < 512 && level > 0; i++)
+    if (pte_is_table(table[i]))
+      free_mirror((pagetable_t)PTE2PA(table[i]), level - 1);
+  kfree(table);
+}
+
+/* Free kpt and the mirror's tables; the global table's subtrees stay. */
 void kvmfree(pagetable_t kpt)
 {
-  pagetable_t low = (pagetable_t)PTE2PA(kpt[0]);
-  for (int i = 0; i < USER_SLOTS; i++)
-    if (low[i] & PTE_V)
-      kfree((void *)PTE2PA(low[i]));
-  kfree(low);
+  for (int i = 0; i < USER_ROOT_SLOTS; i++)
+    if (pte_is_table(kpt[i]))
+      free_mirror((pagetable_t)PTE2PA(kpt[i]), 1);
   kfree(kpt);
 }
 
@@ -132,8 +307,8 @@ void kvmswitch(pagetable_t kpt)
 int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
 {
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
-    pte_t *from = walk(upt, va, 0);
-    if (from == 0 || (*from & PTE_V) == 0)
+    pte_t *from = mapped_leaf(upt, va);
+    if (from == 0)
       panic("kvmmirror: user page not mapped");
     if ((*from & PTE_U) == 0)
       continue;
@@ -167,91 +342,37 @@ void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz)
 }
 #endif
 
-/*
- * The address of the level-0 PTE for va, creating the intermediate tables on
- * the way down when alloc is set. Returns 0 if a table is missing (or cannot
- * be allocated).
- */
-pte_t *walk(pagetable_t pt, uint64 va, int alloc)
-{
-  if (va >= MAXVA)
-    panic("walk: address beyond MAXVA");
-
-  for (int level = 2; level > 0; level--) {
-    pte_t *pte = &pt[PX(level, va)];
-    if (*pte & PTE_V) {
-      pt = (pagetable_t)PTE2PA(*pte);
-      continue;
-    }
-    if (!alloc || (pt = kalloc()) == 0)
-      return 0;
-    memset(pt, 0, PGSIZE);
-    *pte = PA2PTE(pt) | PTE_V;
-  }
-  return &pt[PX(0, va)];
-}
-
-uint64 walkaddr(pagetable_t pt, uint64 va)
-{
-  if (va >= MAXVA)
-    return 0;
-  pte_t *pte = walk(pt, va, 0);
-  if (pte == 0 || (*pte & PTE_V) == 0 || (*pte & PTE_U) == 0)
-    return 0;
-  return PTE2PA(*pte);
-}
-
-/*
- * Map the page-aligned range [va, va+size) to physical memory starting at pa.
- * Returns -1 if a page-table page cannot be allocated; the pages mapped so far
- * stay mapped, for the caller to undo.
- */
-int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
-{
-  if (va % PGSIZE != 0 || size % PGSIZE != 0 || size == 0)
-    panic("mappages: range not page-aligned");
-
-  for (uint64 off = 0; off < size; off += PGSIZE) {
-    pte_t *pte = walk(pt, va + off, 1);
-    if (pte == 0)
-      return -1;
-    if (*pte & PTE_V)
-      panic("mappages: page already mapped");
-    *pte = PA2PTE(pa + off) | perm | PTE_V;
-  }
-  return 0;
-}
-
-/* Remove npages of mappings from page-aligned va; they must exist. */
-void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
-{
-  if (va % PGSIZE != 0)
-    panic("uvmunmap: address not page-aligned");
-
-  for (uint64 a = va; a < va + npages * PGSIZE; a += PGSIZE) {
-    pte_t *pte = walk(pt, a, 0);
-    if (pte == 0 || (*pte & PTE_V) == 0)
-      panic("uvmunmap: page not mapped");
-    if (PTE_FLAGS(*pte) == PTE_V)
-      panic("uvmunmap: not a leaf");
-    if (do_free)
-      kfree((void *)PTE2PA(*pte));
-    *pte = 0;
-  }
-}
+/* ---- user address spaces ---- */
 
 pagetable_t uvmcreate(void)
 {
-  pagetable_t pt = kalloc();
-  if (pt)
-    memset(pt, 0, PGSIZE);
-  return pt;
+  return zeroed_page();
 }
 
 /*
- * Grow a user address space from oldsz to newsz bytes with zeroed pages.
- * Returns the new size, or 0 (with nothing changed) when memory runs out or
- * newsz would reach the devices that sit above user space.
+ * Give va in pt a page of its own, a copy of the page at src or zeros if
+ * src is 0. Returns -1, having allocated nothing, when memory runs out.
+ */
+static int map_new_page(pagetable_t pt, uint64 va, const void *src, int perm)
+{
+  void *page = kalloc();
+  if (page == 0)
+    return -1;
+  if (src)
+    memmove(page, src, PGSIZE);
+  else
+    memset(page, 0, PGSIZE);
+  if (mappages(pt, va, PGSIZE, (uint64)page, perm) == 0)
+    return 0;
+  kfree(page);
+  return -1;
+}
+
+/*
+ * Grow a user address space from oldsz to newsz bytes with zeroed pages,
+ * readable, and with the extra permissions xperm. Returns the new size,
+ * or 0 (with nothing changed) when memory runs out or newsz would pass
+ * MAXUVA.
  */
 uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
@@ -259,161 +380,120 @@ uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
     return oldsz;
   if (newsz > MAXUVA)
     return 0;
+  /* Plainly too much: fail now rather than take all memory and give it back. */
+  if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kfreepages())
+    return 0;
 
-  for (uint64 a = PGROUNDUP(oldsz); a < newsz; a += PGSIZE) {
-    char *mem = kalloc();
-    if (mem == 0) {
-      uvmdealloc(pt, a, oldsz);
-      return 0;
-    }
-    memset(mem, 0, PGSIZE);
-    if (mappages(pt, a, PGSIZE, (uint64)mem, PTE_R | PTE_U | xperm) != 0) {
-      kfree(mem);
-      uvmdealloc(pt, a, oldsz);
-      return 0;
-    }
+  uint64 va;
+  for (va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE)
+    if (map_new_page(pt, va, 0, PTE_R | PTE_U | xperm) < 0)
+      break;
+  if (va < newsz) {
+    uvmdealloc(pt, va, oldsz);
+    return 0;
   }
   return newsz;
 }
 
-/* Shrink a user address space from oldsz to newsz bytes; returns newsz. */
+/* Shrink a user address space from oldsz to newsz bytes; returns the size. */
 uint64 uvmdealloc(pagetable_t pt, uint64 oldsz, uint64 newsz)
 {
   if (newsz >= oldsz)
     return oldsz;
-  uint64 first = PGROUNDUP(newsz), last = PGROUNDUP(oldsz);
-  if (first < last)
-    uvmunmap(pt, first, (last - first) / PGSIZE, 1);
+  /* The page that holds byte newsz - 1 stays; every page above it goes. */
+  uint64 first_gone = PGROUNDUP(newsz);
+  uvmunmap(pt, first_gone, (PGROUNDUP(oldsz) - first_gone) / PGSIZE, 1);
   return newsz;
 }
 
-/* Free the page-table pages themselves; every leaf must be gone already. */
-static void freewalk(pagetable_t pt)
-{
-  for (int i = 0; i < 512; i++) {
-    pte_t pte = pt[i];
-    if ((pte & PTE_V) && (pte & (PTE_R | PTE_W | PTE_X)) == 0) {
-      freewalk((pagetable_t)PTE2PA(pte));
-      pt[i] = 0;
-    } else if (pte & PTE_V) {
-      panic("freewalk: leaf still mapped");
-    }
-  }
-  kfree(pt);
-}
-
+/* Free the user memory [0, sz) of pt and then pt's tables. */
 void uvmfree(pagetable_t pt, uint64 sz)
 {
-  if (sz > 0)
-    uvmunmap(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
-  freewalk(pt);
+  uvmunmap(pt, 0, PGROUNDUP(sz) / PGSIZE, 1);
+  free_tables(pt, 2);
 }
 
 /*
- * Give new a private copy of old's first sz bytes of user memory.
- * Returns -1 (leaving new empty again) when memory runs out.
+ * Give new a private copy of old's user memory [0, sz), page by page with
+ * the same permissions. Returns -1 (and new is empty again) when memory
+ * runs out.
  */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
-  for (uint64 va = 0; va < sz; va += PGSIZE) {
-    pte_t *pte = walk(old, va, 0);
-    if (pte == 0 || (*pte & PTE_V) == 0)
-      panic("uvmcopy: page not mapped");
-    char *mem = kalloc();
-    if (mem == 0) {
-      uvmunmap(new, 0, va / PGSIZE, 1);
-      return -1;
-    }
-    memmove(mem, (char *)PTE2PA(*pte), PGSIZE);
-    if (mappages(new, va, PGSIZE, (uint64)mem, PTE_FLAGS(*pte)) != 0) {
-      kfree(mem);
-      uvmunmap(new, 0, va / PGSIZE, 1);
-      return -1;
-    }
+  uint64 va;
+  for (va = 0; va < sz; va += PGSIZE) {
+    pte_t *leaf = mapped_leaf(old, va);
+    if (leaf == 0)
+      panic("uvmcopy: a page of the parent is not mapped");
+    if (map_new_page(new, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS) < 0)
+      break;
+  }
+  if (va < sz) {
+    uvmunmap(new, 0, va / PGSIZE, 1);
+    return -1;
   }
   return 0;
 }
 
 void uvmclear(pagetable_t pt, uint64 va)
 {
-  pte_t *pte = walk(pt, va, 0);
-  if (pte == 0)
+  pte_t *leaf = mapped_leaf(pt, va);
+  if (leaf == 0)
     panic("uvmclear: page not mapped");
-  *pte &= ~PTE_U;
+  *leaf &= ~PTE_U;
 }
 
-#if LAB_KPGTBL >= 2
-/* Print pt's valid entries, depth levels below the root, and what they point to. */
-static void vmprint_table(pagetable_t pt, int depth)
-{
-  for (int i = 0; i < 512; i++) {
-    pte_t pte = pt[i];
-    if ((pte & PTE_V) == 0)
-      continue;
-    for (int d = 0; d < depth; d++)
-      printf(" ..");
-    printf("%d: pte %p pa %p\n", i, (void *)pte, (void *)PTE2PA(pte));
-    /* Kiln maps only 4096-byte pages, so a leaf shows up at depth 3 only. */
-    if ((pte & (PTE_R | PTE_W | PTE_X)) == 0)
-      vmprint_table((pagetable_t)PTE2PA(pte), depth + 1);
-  }
-}
+/* ---- moving bytes between kernel and user memory ---- */
 
-void vmprint(pagetable_t pt)
-{
-  printf("page table %p\n", pt);
-  vmprint_table(pt, 1);
-}
-#elif LAB_KPGTBL == 1
-void vmprint(pagetable_t pt)
-{
-  /* Task 1: print pt as a tree (see handouts/kpgtbl.md). */
-}
-#endif
+/* What copy_walk() moves, and which way. */
+enum copy_kind {
+  TO_USER,          /* exactly len bytes into user memory */
+  FROM_USER,        /* exactly len bytes out of user memory */
+  STRING_FROM_USER, /* out of user memory up to the NUL, within len bytes */
+};
 
-/* The user-accessible PTE for va, or 0. Writing needs PTE_W too. */
-static pte_t *user_pte(pagetable_t pt, uint64 va, int for_write)
+/* Copy at most n bytes of a string, NUL included; 1 if the NUL was among them. */
+static int copy_string_part(char *dst, const char *src, uint64 n)
 {
-  if (va >= MAXVA)
-    return 0;
-  pte_t *pte = walk(pt, va, 0);
-  if (pte == 0 || (*pte & (PTE_V | PTE_U)) != (PTE_V | PTE_U))
-    return 0;
-  if (for_write && (*pte & PTE_W) == 0)
-    return 0;
-  return pte;
+  for (uint64 i = 0; i < n; i++)
+    if ((dst[i] = src[i]) == '\0')
+      return 1;
+  return 0;
 }
 
 /*
- * Copy len bytes between kernel memory at kbuf and user memory at va, page by
- * page through the user page table, in the direction to_user says. Fails
- * without copying the rest at the first page the user may not access so.
+ * Move bytes between kbuf and user memory at uva as kind says, one page at
+ * a time, each page found through the user page table pt in software, and
+ * only if the user could do the same access (PTE_W to write it). Fails
+ * with -1 at the first page that does not allow it, and when a string has
+ * no NUL within len bytes; what was moved until then stays moved.
  */
-static int copy_user(pagetable_t pt, uint64 va, char *kbuf, uint64 len, int to_user)
+static int copy_walk(pagetable_t pt, uint64 uva, char *kbuf, uint64 len, enum copy_kind kind)
 {
   while (len > 0) {
-    uint64 va0 = PGROUNDDOWN(va);
-    pte_t *pte = user_pte(pt, va0, to_user);
-    if (pte == 0)
+    pte_t *leaf = user_leaf(pt, uva, kind == TO_USER ? PTE_W : PTE_R);
+    if (leaf == 0)
       return -1;
-    uint64 n = PGSIZE - (va - va0);
-    if (n > len)
-      n = len;
-    char *user = (char *)PTE2PA(*pte) + (va - va0);
-    if (to_user)
+    uint64 in_page = PGSIZE - uva % PGSIZE;
+    uint64 n = len < in_page ? len : in_page;
+    char *user = (char *)PTE2PA(*leaf) + uva % PGSIZE;
+
+    if (kind == TO_USER)
       memmove(user, kbuf, n);
-    else
+    else if (kind == FROM_USER)
       memmove(kbuf, user, n);
-    len -= n;
+    else if (copy_string_part(kbuf, user, n))
+      return 0;
+    uva += n;
     kbuf += n;
-    va = va0 + PGSIZE;
+    len -= n;
   }
-  return 0;
+  return kind == STRING_FROM_USER ? -1 : 0;
 }
 
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len)
 {
-  return copy_user(pt, dstva, (char *)src, len, 1);
+  return copy_walk(pt, dstva, (char *)src, len, TO_USER);
 }
 
 #if LAB_KPGTBL
@@ -442,6 +522,31 @@ extern char ucopy_start[], ucopy_end[], ucopy_fault[];
 int ucopy_in(void *dst, uint64 src, uint64 len);
 int ucopy_str(char *dst, uint64 src, uint64 max);
 
+/*
+ * pt is the current process's page table, and the kernel page table that
+ * the scheduler loaded for the process mirrors it. Below MAXUVA that table
+ * maps nothing but the mirror, so keeping the source there keeps the
+ * kernel's own memory and the devices out of reach; within it, a page the
+ * user may not read is not mirrored, and reading it fails the copy.
+ */
+int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
+{
+  if (srcva > MAXUVA || len > MAXUVA - srcva)
+    return -1;
+  count(&copies.copyin_direct);
+  return ucopy_in(dst, srcva, len);
+}
+
+int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
+{
+  if (srcva > MAXUVA)
+    return -1;
+  if (max > MAXUVA - srcva)
+    max = MAXUVA - srcva;
+  count(&copies.copyinstr_direct);
+  return ucopy_str(dst, srcva, max);
+}
+
 /* scause of a load from a page that the page table does not allow. */
 #define LOAD_PAGE_FAULT 13
 
@@ -459,60 +564,30 @@ int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
   *sepc = (uint64)ucopy_fault;
   return 1;
 }
-
-/*
- * pt is the current process's page table, and the kernel page table that
- * the scheduler loaded for the process mirrors it. Below MAXUVA that table
- * maps nothing but the mirror, so keeping the source there keeps the
- * kernel's own memory and the devices out of reach; within it, a page the
- * user may not read is not mirrored, and reading it fails the copy.
- */
+#elif LAB_KPGTBL == 1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
-  if (srcva > MAXUVA || len > MAXUVA - srcva)
-    return -1;
-  count(&copies.copyin_direct);
-  return ucopy_in(dst, srcva, len);
+  /* Task 3: read srcva directly through the mirror, counted in
+     copies.copyin_direct (see handouts/kpgtbl.md). */
+  count(&copies.copyin_walk);
+  return copy_walk(pt, srcva, dst, len, FROM_USER);
 }
 
-/* Copy a NUL-terminated string of at most max bytes (NUL included). */
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
-  if (srcva > MAXUVA)
-    return -1;
-  if (max > MAXUVA - srcva)
-    max = MAXUVA - srcva;
-  count(&copies.copyinstr_direct);
-  return ucopy_str(dst, srcva, max);
+  /* Task 3: read srcva directly through the mirror, counted in
+     copies.copyinstr_direct (see handouts/kpgtbl.md). */
+  count(&copies.copyinstr_walk);
+  return copy_walk(pt, srcva, dst, max, STRING_FROM_USER);
 }
 #else
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
-#if LAB_KPGTBL
-  count(&copies.copyin_walk);
-#endif
-  return copy_user(pt, srcva, dst, len, 0);
+  return copy_walk(pt, srcva, dst, len, FROM_USER);
 }
 
-/* Copy a NUL-terminated string of at most max bytes (NUL included). */
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
-#if LAB_KPGTBL
-  count(&copies.copyinstr_walk);
-#endif
-  while (max > 0) {
-    uint64 va0 = PGROUNDDOWN(srcva);
-    pte_t *pte = user_pte(pt, va0, 0);
-    if (pte == 0)
-      return -1;
-    const char *p = (const char *)PTE2PA(*pte) + (srcva - va0);
-    uint64 n = PGSIZE - (srcva - va0);
-    for (; n > 0 && max > 0; n--, max--, p++, dst++, srcva++) {
-      *dst = *p;
-      if (*p == '\0')
-        return 0;
-    }
-  }
-  return -1;
+  return copy_walk(pt, srcva, dst, max, STRING_FROM_USER);
 }
 #endif

@@ -37,7 +37,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from grade import fsck, qemu, qemu_version  # noqa: E402
-from tests import lab_checks  # noqa: E402
+from tests import lab_checks, soak  # noqa: E402
 
 LOG_DIR = os.path.join(ROOT, "tests", "logs")
 TAIL_LINES = 40
@@ -46,6 +46,7 @@ TAIL_LINES = 40
 # check does not spend its whole time limit waiting for the first prompt.
 BOOT_LIMIT = 90.0
 CRASH_ROUNDS = 16
+SOAK_SECONDS = 60
 
 # Set when the run is interrupted: no check may start another QEMU after it.
 stopping = threading.Event()
@@ -82,18 +83,21 @@ class CheckRun:
         return max(0.0, self.time_limit - (time.monotonic() - self.started))
 
     def boot(self, cpus: int, fs_img: Optional[str] = None,
-             log_name: Optional[str] = None) -> qemu.QemuSession:
+             log_name: Optional[str] = None,
+             prepare_disk: Optional[Callable[[str], None]] = None) -> qemu.QemuSession:
         """Start Kiln with `cpus` harts on (a copy of) fs_img, the tree's by default.
 
         The console goes to this check's log, or with log_name to
         tests/logs/CHECK/LOG_NAME, for checks that boot more than once.
+        prepare_disk, if given, may change the copy before QEMU starts.
         """
         if self.settings.qemu_problem:
             raise CheckFailed(self.settings.qemu_problem)
         log_path = self.log_path if log_name is None else os.path.join(LOG_DIR, self.name,
                                                                         log_name)
         session = qemu.QemuSession(self.settings.kernel, fs_img or self.settings.fs_img,
-                                   cpus=cpus, log_path=log_path, qemu=self.settings.qemu)
+                                   cpus=cpus, log_path=log_path, qemu=self.settings.qemu,
+                                   prepare_disk=prepare_disk)
         if stopping.is_set():
             session.close()
             raise CheckFailed("interrupted")
@@ -211,6 +215,30 @@ def _require_consistent(image: str, what: str, summary: List[str]) -> fsck.Repor
     return report
 
 
+def soak_check(run: CheckRun) -> None:
+    """A minute of tests/soak.py: sysfuzz runs at once, usertests -q, fsck from the host.
+
+    The summary (seeds, last lines, free pages, what fsck found) goes to
+    the check's log, the console to tests/logs/soak/console.log and the
+    disk to tests/logs/soak/disk.img. SOAK_SEEDS=A,B,C,D replays a soak.
+    """
+    summary: List[str] = []
+    try:
+        plan = soak.make_plan(SOAK_SECONDS, soak.ITERATIONS, soak.RUNS,
+                              soak.parse_seeds(os.environ.get("SOAK_SEEDS")), random.Random())
+        disk = os.path.join(LOG_DIR, run.name, "disk.img")
+        os.makedirs(os.path.dirname(disk), exist_ok=True)
+        soak.soak(lambda prepare: run.boot(soak.CPUS, log_name="console.log",
+                                           prepare_disk=prepare),
+                  plan, disk, summary.append)
+    except (soak.SoakFailed, ValueError) as failure:
+        raise CheckFailed(str(failure), "\n".join(summary)) from None
+    finally:
+        os.makedirs(LOG_DIR, exist_ok=True)
+        with open(run.log_path, "w") as log:
+            log.write("\n".join(summary) + "\n")
+
+
 def host_tool_tests(run: CheckRun) -> None:
     """Run every tests/test_*.py (the host-side tools' unit tests) with unittest."""
     command = [sys.executable, "-m", "unittest", "discover", "-v",
@@ -314,6 +342,8 @@ CHECKS: List[Check] = [
     Check("gdb", "make qemu-gdb and gdb-multiarch stop at a kernel breakpoint", 120, gdb_check),
     Check("crash", "power cuts during usertests leave a file system that recovers whole",
           300, crash_check),
+    Check("soak", "a minute of parallel sysfuzz runs, then usertests -q and a clean fsck",
+          900, soak_check),
 ] + [lab_check(check) for check in lab_checks.lab_checks()]
 
 

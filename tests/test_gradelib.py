@@ -1,6 +1,7 @@
 """Tests of the grading library: grade/gradelib.py and the modules it uses.
 
-- fsimage, tamper, report and the stack walk are tested directly;
+- fsimage, tamper, report and the stack walk are tested directly (fsck in
+  tests/test_fsck.py);
 - the grader as a program (grade/grade.py) runs a small lab against a fake
   QEMU (this file, run as a script with the argument "fake-qemu"), which
   checks the report formats, the per-test token, a hang, a panic, a grader
@@ -26,13 +27,13 @@ import tempfile
 import time
 import unittest
 import xml.etree.ElementTree as ElementTree
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from grade import fsck, fsimage, monitor, report, tamper  # noqa: E402
+from grade import fsimage, monitor, report, tamper  # noqa: E402
 
 THIS_FILE = os.path.abspath(__file__)
 GRADE_PY = os.path.join(ROOT, "grade", "grade.py")
@@ -194,103 +195,6 @@ class FsImageTests(ScratchTestCase):
         fsimage.add_file(self.image, "gradetoken", b"feedc0de")
         self.assertEqual(fsimage.read_file(self.image, "gradetoken"), b"feedc0de")
         self.assertEqual(fsimage.read_file(self.image, "README"), readme)
-
-
-class FsckTests(ScratchTestCase):
-    """grade/fsck.py finds each kind of damage, and nothing in a sound image."""
-
-    def setUp(self) -> None:
-        super().setUp()
-        self.image = self.path("fs.img")
-        make_image(self.image)
-        fsimage.add_file(self.image, "file", b"x" * 1500)
-
-    def edit(self, change: Callable[[fsimage.Image], None]) -> None:
-        with open(self.image, "r+b") as handle:
-            image = fsimage.Image(handle)
-            change(image)
-            image.commit()
-
-    def file_inode(self, image: fsimage.Image) -> Tuple[int, List[int]]:
-        inum = 2  # add_file takes the first free inode
-        return inum, image.read_inode(inum)
-
-    def test_a_sound_image_is_consistent(self) -> None:
-        report = fsck.check(self.image)
-        self.assertEqual(report.problems, [])
-        self.assertEqual((report.inodes_in_use, report.blocks_in_use, report.orphans),
-                         (2, 3, 0))
-
-    @unittest.skipUnless(os.path.isfile(os.path.join(ROOT, "fs.img")), "needs `make`")
-    def test_the_real_image_is_consistent(self) -> None:
-        self.assertEqual(fsck.check(os.path.join(ROOT, "fs.img")).problems, [])
-
-    def test_each_kind_of_damage_is_reported(self) -> None:
-        def flip_bitmap_bit(block: int) -> Callable[[fsimage.Image], None]:
-            def change(image: fsimage.Image) -> None:
-                data = bytearray(image.read_block(image.bmapstart))
-                data[block // 8] ^= 1 << (block % 8)
-                image.write_block(image.bmapstart, bytes(data))
-            return change
-
-        def set_field(index: int, value: int) -> Callable[[fsimage.Image], None]:
-            def change(image: fsimage.Image) -> None:
-                inum, inode = self.file_inode(image)
-                inode[index] = value
-                image.write_inode(inum, inode)
-            return change
-
-        def share_a_block(image: fsimage.Image) -> None:
-            inum, inode = self.file_inode(image)
-            inode[6] = inode[5]
-            image.write_inode(inum, inode)
-
-        def free_the_file_inode(image: fsimage.Image) -> None:
-            inum, inode = self.file_inode(image)
-            image.write_inode(inum, [0] * len(inode))
-
-        first_file_block = 8  # after the root directory's block 7
-        cases = [
-            (flip_bitmap_bit(first_file_block), "block 8 is in use but marked free"),
-            (flip_bitmap_bit(150), "block 150 is marked in use but no inode uses it"),
-            (set_field(3, 2), "inode 2 has 2 links but 1 entries name it"),
-            (set_field(0, 7), "inode 2 has the unknown type 7"),
-            (set_field(5, 3), "inode 2 uses block 3, outside the data area"),
-            (share_a_block, "block 8 is used by inodes 2 and 2"),
-            (free_the_file_inode, "has an entry 'file' naming free inode 2"),
-        ]
-        pristine = self.path("pristine.img")
-        shutil.copyfile(self.image, pristine)
-        for change, problem in cases:
-            with self.subTest(problem=problem):
-                shutil.copyfile(pristine, self.image)
-                self.edit(change)
-                self.assertTrue(any(problem in found for found in fsck.check(self.image).problems),
-                                fsck.check(self.image).problems)
-
-    def test_an_open_file_removed_before_a_crash_is_an_orphan(self) -> None:
-        def unlink_but_keep(image: fsimage.Image) -> None:
-            root = image.read_inode(fsimage.ROOTINO)
-            data = bytearray(image.read_block(root[5]))
-            fsimage.DIRENT.pack_into(data, 2 * fsimage.DIRENT.size, 0, b"")
-            image.write_block(root[5], bytes(data))
-            inum, inode = self.file_inode(image)
-            inode[3] = 0
-            image.write_inode(inum, inode)
-        self.edit(unlink_but_keep)
-        report = fsck.check(self.image)
-        self.assertEqual((report.problems, report.orphans), ([], 1))
-
-    def test_the_command_says_what_it_found(self) -> None:
-        command = [sys.executable, os.path.join(ROOT, "grade", "fsck.py"), self.image]
-        result = subprocess.run(command, stdout=subprocess.PIPE, universal_newlines=True)
-        self.assertEqual(result.returncode, 0)
-        self.assertIn("consistent", result.stdout)
-        self.edit(lambda image: image.write_inode(2, [2, 0, 0, 5, 0] + [0] * 13))
-        result = subprocess.run(command, stdout=subprocess.PIPE, universal_newlines=True)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("inode 2 has 5 links but 1 entries name it", result.stdout)
-        self.assertIn("block 8 is marked in use but no inode uses it", result.stdout)
 
 
 class TamperTests(ScratchTestCase):

@@ -1,6 +1,11 @@
 /*
- * ls [PATH...]: for a directory, one line per entry; for anything else,
- * one line for it. Each line holds the name, type, inode number and size.
+ * ls [PATH...]: describe each PATH (by default "."). A directory is
+ * described by its entries, anything else by itself, one line each:
+ *
+ *   NAME           TYPE INODE SIZE
+ *
+ * NAME is the last element of the path, in a column DIRSIZ wide; TYPE is
+ * the T_ number from kernel/stat.h.
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -9,88 +14,91 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-/* The last element of path, padded with spaces to DIRSIZ so columns line up. */
+static int failed;   /* some PATH could not be described: exit status 1 */
+
+static void
+complain(const char *what, const char *path)
+{
+  fprintf(2, "ls: %s %s\n", what, path);
+  failed = 1;
+}
+
+/* What follows the last '/' of path (all of it if there is none). */
 static const char *
-padded_name(const char *path)
+last_element(const char *path)
 {
-  static char name[DIRSIZ + 1];
-  const char *last = path + strlen(path);
-  int len;
+  const char *slash = 0;
 
-  while (last > path && last[-1] != '/')
-    last--;
-  len = strlen(last);
-  if (len >= DIRSIZ)
-    return last;
-  memmove(name, last, len);
-  memset(name + len, ' ', DIRSIZ - len);
-  name[DIRSIZ] = 0;
-  return name;
+  for (const char *p = path; *p; p++) {
+    if (*p == '/')
+      slash = p;
+  }
+  return slash ? slash + 1 : path;
 }
 
 static void
-print_entry(const char *path, struct stat *st)
+describe(const char *name, const struct stat *st)
 {
-  printf("%s %d %u %lu\n", padded_name(path), st->type, st->ino, st->size);
+  printf("%-*s %d %u %lu\n", DIRSIZ, name, st->type, st->ino, st->size);
 }
 
+/*
+ * One line per entry of the directory open as fd. The entries are looked
+ * up through dir/NAME, which needs room in a path buffer.
+ */
 static void
-list_directory(int fd, const char *path)
+describe_entries(int fd, const char *dir)
 {
-  char child[MAXPATH];
-  struct dirent de;
+  char path[MAXPATH], name[DIRSIZ + 1];
+  int prefix = strlen(dir) + 1;
+  struct dirent entry;
   struct stat st;
-  int len = strlen(path);
 
-  if (len + 1 + DIRSIZ + 1 > sizeof(child)) {
-    fprintf(2, "ls: path too long: %s\n", path);
+  if (prefix + DIRSIZ + 1 > sizeof(path)) {
+    complain("path too long:", dir);
     return;
   }
-  strcpy(child, path);
-  child[len++] = '/';
-  while (read(fd, &de, sizeof(de)) == sizeof(de)) {
-    if (de.inum == 0)
-      continue;
-    /* An entry name fills DIRSIZ bytes and is 0-terminated only when shorter. */
-    memmove(child + len, de.name, DIRSIZ);
-    child[len + DIRSIZ] = 0;
-    if (stat(child, &st) < 0) {
-      fprintf(2, "ls: cannot stat %s\n", child);
-      continue;
-    }
-    print_entry(child, &st);
+  strcpy(path, dir);
+  path[prefix - 1] = '/';
+  while (read(fd, &entry, sizeof(entry)) == sizeof(entry)) {
+    if (entry.inum == 0)
+      continue;   /* a free slot */
+    /* A name of exactly DIRSIZ bytes has no terminating 0 in the entry. */
+    memmove(name, entry.name, DIRSIZ);
+    name[DIRSIZ] = 0;
+    strcpy(path + prefix, name);
+    if (stat(path, &st) < 0)
+      complain("cannot stat", path);
+    else
+      describe(name, &st);
   }
 }
 
 static void
-list(const char *path)
+ls(const char *path)
 {
   struct stat st;
   int fd = open(path, O_RDONLY);
 
   if (fd < 0) {
-    fprintf(2, "ls: cannot open %s\n", path);
+    complain("cannot open", path);
     return;
   }
   if (fstat(fd, &st) < 0)
-    fprintf(2, "ls: cannot stat %s\n", path);
+    complain("cannot stat", path);
   else if (st.type == T_DIR)
-    list_directory(fd, path);
+    describe_entries(fd, path);
   else
-    print_entry(path, &st);
+    describe(last_element(path), &st);
   close(fd);
 }
 
 int
 main(int argc, char *argv[])
 {
-  int i;
-
-  if (argc < 2) {
-    list(".");
-    exit(0);
-  }
-  for (i = 1; i < argc; i++)
-    list(argv[i]);
-  exit(0);
+  if (argc == 1)
+    ls(".");
+  for (int i = 1; i < argc; i++)
+    ls(argv[i]);
+  exit(failed);
 }

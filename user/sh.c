@@ -1,480 +1,469 @@
 /*
  * sh: the Kiln shell.
  *
- * Each input line is split into tokens, parsed into a tree of nodes, and
- * then run. The grammar, lowest precedence first:
+ * It prompts with "$ " (on standard error), reads a line, and runs it. A
+ * line is a list of jobs:
  *
- *   list     := pipeline { (';' | '&') [pipeline] }   '&' runs the one before it in the background
- *   pipeline := command { '|' command }
- *   command  := '(' list ')' { redirect }  |  ( word | redirect ) { word | redirect }
- *   redirect := '<' word  |  '>' word
+ *   a job      is a pipeline followed by ';' (run it and wait) or '&' (run
+ *              it in the background); the last one needs neither;
+ *   a pipeline is stages joined by '|', each stage's output feeding the
+ *              next stage's input;
+ *   a stage    is a command (a program name and its arguments), or a list
+ *              of jobs in parentheses, run by a shell of its own; either
+ *              may carry "< file" and "> file" redirections.
  *
- * Lists and the builtin "cd" run in the shell process itself, so that "cd"
- * also works inside a list; everything else runs in a child process.
- * Nodes and tokens live in fixed tables that are reused for every line, so
- * parsing allocates nothing and cannot leak.
+ * "cd DIR" changes the shell's own directory when it is a job on its own;
+ * anywhere else (a pipeline, the background) it can only change that of a
+ * child, which then ends. The console does the line editing (erase,
+ * Ctrl-u, Ctrl-d for end of input); the shell sees whole lines.
+ *
+ * Parsing fills fixed tables that every line reuses, so it allocates no
+ * memory and nothing can leak however long the shell runs.
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-#define LINE_MAX   512
-#define MAX_TOKENS 128
-#define MAX_NODES  64
-#define SYMBOLS    "<>|;&()"
-#define SPACES     " \t\r\n\v"
+#define LINE_SIZE    512
+#define MAX_STAGES   64    /* in one line, all pipelines together */
+#define MAX_JOBS     64
+#define OPERATORS    "<>|;&()"
+#define BLANKS       " \t\r\n\v"
 
-/* ---- tokens ---- */
-
-/* A token is either a word (kind WORD) or one of the SYMBOLS characters. */
-#define WORD 'w'
-#define END  0
-
-struct token {
-  char kind;
-  char *text;   /* words only: 0-terminated, inside the line buffer */
-};
-
-static struct token tokens[MAX_TOKENS];
-static int ntokens;
-static int next_token;   /* parser position in tokens[] */
+/* ---- reading words and operators ---- */
 
 /*
- * Splits line into tokens[], terminating each word in place. Returns -1
- * if there are too many tokens. tokens[ntokens] is always an END token.
+ * The scanner walks the line; each word it takes is copied, 0-terminated,
+ * into word_store, so that the line itself is never cut up. A line of n
+ * bytes has at most n words, each needing one byte more than it takes
+ * up in the line.
  */
-static int
-tokenize(char *line)
-{
-  char *p = line;
+enum { END = 0, WORD = 'w' };   /* the other kinds are the operator characters */
 
-  ntokens = 0;
-  for (;;) {
-    while (*p && strchr(SPACES, *p))
-      p++;
-    if (*p == 0)
-      break;
-    if (ntokens == MAX_TOKENS - 1)
-      return -1;
-    if (strchr(SYMBOLS, *p)) {
-      tokens[ntokens].kind = *p;
-      tokens[ntokens].text = 0;
-      *p++ = 0;   /* the symbol is recorded; its byte may end a previous word */
-    } else {
-      tokens[ntokens].kind = WORD;
-      tokens[ntokens].text = p;
-      while (*p && !strchr(SPACES, *p) && !strchr(SYMBOLS, *p))
-        p++;
-      if (*p && strchr(SPACES, *p))
-        *p++ = 0;
-    }
-    ntokens++;
-  }
-  tokens[ntokens].kind = END;
-  tokens[ntokens].text = 0;
-  next_token = 0;
-  return 0;
-}
+static const char *cursor;
+static char word_store[2 * LINE_SIZE];
+static int store_used;
 
 static int
-peek(void)
+is_one_of(char c, const char *set)
 {
-  return tokens[next_token].kind;
+  return c != 0 && strchr(set, c) != 0;
 }
 
-static struct token *
-take(void)
+/* The kind of the next item of the line, which stays unread. */
+static int
+upcoming(void)
 {
-  struct token *t = &tokens[next_token];
-
-  if (t->kind != END)
-    next_token++;
-  return t;
+  while (is_one_of(*cursor, BLANKS))
+    cursor++;
+  if (*cursor == 0)
+    return END;
+  return is_one_of(*cursor, OPERATORS) ? *cursor : WORD;
 }
 
-/* ---- parse tree ---- */
+/* Moves past the operator that upcoming() announced. */
+static void
+skip_operator(void)
+{
+  cursor++;
+}
 
-enum node_kind { RUN, SUBSHELL, PIPE, SEQUENCE, BACKGROUND };
+static char *
+take_word(void)
+{
+  char *word = word_store + store_used;
 
-struct node {
-  enum node_kind kind;
-  struct node *left;    /* PIPE, SEQUENCE: first part; SUBSHELL, BACKGROUND: the body */
-  struct node *right;   /* PIPE, SEQUENCE: second part */
-  char *argv[MAXARG + 1];   /* RUN */
-  int argc;                 /* RUN */
-  char *input;          /* RUN, SUBSHELL: '<' file, or 0 */
-  char *output;         /* RUN, SUBSHELL: '>' file, or 0 */
+  upcoming();
+  while (*cursor != 0 && !is_one_of(*cursor, BLANKS) && !is_one_of(*cursor, OPERATORS))
+    word_store[store_used++] = *cursor++;
+  word_store[store_used++] = 0;
+  return word;
+}
+
+/* ---- what a line means ---- */
+
+struct job;
+
+struct stage {
+  char *argv[MAXARG + 1];   /* 0-terminated; argc 0 for a group */
+  int argc;
+  struct job *group;        /* the jobs in parentheses, or 0 */
+  char *input;              /* "< file", or 0 */
+  char *output;             /* "> file", or 0 */
+  struct stage *next;       /* the stage that reads this one's output */
 };
 
-static struct node nodes[MAX_NODES];
-static int nnodes;
-static const char *parse_error;   /* first error found in this line, or 0 */
+struct job {
+  struct stage *pipeline;
+  int background;
+  struct job *next;
+};
+
+static struct stage stages[MAX_STAGES];
+static struct job jobs[MAX_JOBS];
+static int stages_used, jobs_used;
+static const char *problem;   /* the first syntax error of the line */
 
 static void
-syntax_error(const char *message)
+complain(const char *what)
 {
-  if (parse_error == 0)
-    parse_error = message;
+  if (problem == 0)
+    problem = what;
 }
 
-static struct node *
-new_node(enum node_kind kind, struct node *left, struct node *right)
+static struct stage *
+new_stage(void)
 {
-  struct node *n;
-
-  if (nnodes == MAX_NODES) {
-    syntax_error("command too complex");
+  if (stages_used == MAX_STAGES) {
+    complain("too many commands");
     return 0;
   }
-  n = &nodes[nnodes++];
-  memset(n, 0, sizeof(*n));
-  n->kind = kind;
-  n->left = left;
-  n->right = right;
-  return n;
+  memset(&stages[stages_used], 0, sizeof(struct stage));
+  return &stages[stages_used++];
 }
 
-/* Parses "< file" or "> file" into n. The current token is '<' or '>'. */
-static void
-parse_redirect(struct node *n)
+static struct job *
+new_job(void)
 {
-  int symbol = take()->kind;
-
-  if (peek() != WORD) {
-    syntax_error(symbol == '<' ? "missing file name after <" : "missing file name after >");
-    return;
-  }
-  if (symbol == '<')
-    n->input = take()->text;
-  else
-    n->output = take()->text;
-}
-
-static void
-parse_redirects(struct node *n)
-{
-  while (parse_error == 0 && (peek() == '<' || peek() == '>'))
-    parse_redirect(n);
-}
-
-static struct node *parse_list(void);
-
-static struct node *
-parse_subshell(void)
-{
-  struct node *body, *n;
-
-  take();   /* '(' */
-  if (peek() == ')') {
-    syntax_error("empty ( )");
+  if (jobs_used == MAX_JOBS) {
+    complain("too many commands");
     return 0;
   }
-  body = parse_list();
-  if (parse_error)
-    return 0;
-  if (peek() != ')') {
-    syntax_error("missing )");
-    return 0;
-  }
-  take();
-  n = new_node(SUBSHELL, body, 0);
-  if (n)
-    parse_redirects(n);
-  return n;
+  memset(&jobs[jobs_used], 0, sizeof(struct job));
+  return &jobs[jobs_used++];
 }
 
-static struct node *
+/* ---- parsing ---- */
+
+static struct job *parse_jobs(void);
+
+/* Reads redirections while there are any; returns 0 after an error. */
+static int
+parse_redirections(struct stage *s)
+{
+  int op;
+
+  while ((op = upcoming()) == '<' || op == '>') {
+    skip_operator();
+    if (upcoming() != WORD) {
+      complain(op == '<' ? "missing file name after <" : "missing file name after >");
+      return 0;
+    }
+    if (op == '<')
+      s->input = take_word();
+    else
+      s->output = take_word();
+  }
+  return 1;
+}
+
+/* Words and redirections, in any order, until something else comes. */
+static struct stage *
 parse_command(void)
 {
-  struct node *n;
+  struct stage *s = new_stage();
 
-  if (peek() == '(')
-    return parse_subshell();
-  if (peek() == ')') {
-    syntax_error("unexpected )");
-    return 0;
-  }
-  if (peek() != WORD && peek() != '<' && peek() != '>') {
-    syntax_error("missing command");
-    return 0;
-  }
-  n = new_node(RUN, 0, 0);
-  while (n && parse_error == 0) {
-    if (peek() == WORD) {
-      if (n->argc == MAXARG) {
-        syntax_error("too many arguments");
-        return 0;
-      }
-      n->argv[n->argc++] = take()->text;
-    } else if (peek() == '<' || peek() == '>') {
-      parse_redirect(n);
-    } else {
-      break;
+  while (s != 0 && parse_redirections(s) && upcoming() == WORD) {
+    if (s->argc == MAXARG) {
+      complain("too many arguments");
+      return 0;
     }
+    s->argv[s->argc++] = take_word();
   }
-  return n;
+  return problem ? 0 : s;
 }
 
-static struct node *
+static struct stage *
+parse_group(void)
+{
+  struct stage *s;
+  struct job *inside;
+
+  skip_operator();   /* '(' */
+  if (upcoming() == ')') {
+    complain("empty ( )");
+    return 0;
+  }
+  inside = parse_jobs();
+  if (inside == 0)
+    return 0;
+  if (upcoming() != ')') {
+    complain("missing )");
+    return 0;
+  }
+  skip_operator();
+  s = new_stage();
+  if (s == 0)
+    return 0;
+  s->group = inside;
+  return parse_redirections(s) ? s : 0;
+}
+
+static struct stage *
+parse_stage(void)
+{
+  switch (upcoming()) {
+  case '(':
+    return parse_group();
+  case ')':
+    complain("unexpected )");
+    return 0;
+  case WORD:
+  case '<':
+  case '>':
+    return parse_command();
+  default:
+    complain("missing command");
+    return 0;
+  }
+}
+
+static struct stage *
 parse_pipeline(void)
 {
-  struct node *left = parse_command();
+  struct stage *first = parse_stage();
+  struct stage *last = first;
 
-  if (parse_error == 0 && peek() == '|') {
-    take();
-    return new_node(PIPE, left, parse_pipeline());
+  while (last != 0 && upcoming() == '|') {
+    skip_operator();
+    last->next = parse_stage();
+    last = last->next;
   }
-  return left;
+  return last ? first : 0;
 }
 
-/* True if the current token cannot start a pipeline, so a list ends here. */
-static int
-at_list_end(void)
+/* Jobs until the end of the line or a ')'; 0 after a syntax error. */
+static struct job *
+parse_jobs(void)
 {
-  return peek() == END || peek() == ')';
-}
+  struct job *first = 0, **link = &first;
+  struct job *j;
+  int op;
 
-static struct node *
-parse_list(void)
-{
-  struct node *list = parse_pipeline();
-  struct node *job;
-
-  while (parse_error == 0 && (peek() == ';' || peek() == '&')) {
-    if (take()->kind == '&')
-      list = new_node(BACKGROUND, list, 0);
-    if (at_list_end())
+  do {
+    j = new_job();
+    if (j == 0 || (j->pipeline = parse_pipeline()) == 0)
+      return 0;
+    *link = j;
+    link = &j->next;
+    op = upcoming();
+    if (op != ';' && op != '&')
       break;
-    job = parse_pipeline();
-    list = new_node(SEQUENCE, list, job);
-  }
-  return list;
+    skip_operator();
+    j->background = (op == '&');
+  } while (upcoming() != END && upcoming() != ')');
+  return first;
 }
 
-/* Returns the tree for line, or 0 (with a message printed) if there is none. */
-static struct node *
-parse_line(char *line)
+/* What is wrong with a line whose jobs end before an item of this kind. */
+static const char *
+leftover_problem(int kind)
 {
-  struct node *tree;
+  switch (kind) {
+  case ')':
+    return "unexpected )";
+  case '(':
+    return "missing ; or | before (";
+  default:
+    return "missing ; or | before a word";
+  }
+}
 
-  nnodes = 0;
-  parse_error = 0;
-  if (tokenize(line) < 0) {
-    fprintf(2, "sh: too many words\n");
+/* The jobs of line, or 0 (after saying why, if it is not just empty). */
+static struct job *
+parse_line(const char *line)
+{
+  struct job *all;
+
+  cursor = line;
+  store_used = stages_used = jobs_used = 0;
+  problem = 0;
+  if (upcoming() == END)
+    return 0;
+  all = parse_jobs();
+  if (all != 0 && upcoming() != END)
+    complain(leftover_problem(upcoming()));
+  if (problem) {
+    fprintf(2, "sh: syntax error: %s\n", problem);
     return 0;
   }
-  if (peek() == END)
-    return 0;
-  tree = parse_list();
-  if (parse_error == 0 && peek() == ')')
-    syntax_error("unexpected )");
-  else if (parse_error == 0 && peek() != END)
-    syntax_error("missing ; or | before a word");
-  if (parse_error) {
-    fprintf(2, "sh: syntax error: %s\n", parse_error);
-    return 0;
-  }
-  return tree;
+  return all;
 }
 
 /* ---- running ---- */
 
-static void run_list(struct node *n);
-
-/* Points descriptor fd at path; on failure the process exits. */
-static void
-redirect(int fd, const char *path, int mode)
-{
-  close(fd);
-  if (open(path, mode) != fd) {
-    fprintf(2, "sh: cannot open %s\n", path);
-    exit(1);
-  }
-}
-
-static void
-apply_redirects(struct node *n)
-{
-  if (n->input)
-    redirect(0, n->input, O_RDONLY);
-  if (n->output)
-    redirect(1, n->output, O_WRONLY | O_CREATE | O_TRUNC);
-}
-
-/*
- * Programs live in "/". A bare name that is not found from the current
- * directory is tried there as well, so commands keep working after "cd".
- */
-static void
-exec_program(char **argv)
-{
-  char path[MAXPATH];
-
-  exec(argv[0], argv);
-  if (strchr(argv[0], '/') == 0 && strlen(argv[0]) + 2 <= sizeof(path)) {
-    path[0] = '/';
-    strcpy(path + 1, argv[0]);
-    exec(path, argv);
-  }
-  fprintf(2, "exec %s failed\n", argv[0]);
-}
+static void run_jobs(struct job *j);
 
 static int
-is_cd(struct node *n)
+is_cd(struct stage *s)
 {
-  return n->kind == RUN && n->argc > 0 && strcmp(n->argv[0], "cd") == 0;
+  return s->argc > 0 && strcmp(s->argv[0], "cd") == 0;
 }
 
 static void
-change_directory(struct node *n)
+cd(struct stage *s)
 {
-  const char *dir = n->argc > 1 ? n->argv[1] : "/";
+  const char *dir = s->argc > 1 ? s->argv[1] : "/";
 
-  if (n->argc > 2)
+  if (s->argc > 2)
     fprintf(2, "usage: cd [DIR]\n");
   else if (chdir(dir) < 0)
     fprintf(2, "sh: cannot cd %s\n", dir);
 }
 
-static int
-spawn_child(void)
-{
-  int pid = fork();
-
-  if (pid < 0)
-    fprintf(2, "sh: fork failed\n");
-  return pid;
-}
-
-static void run_here(struct node *n) __attribute__((noreturn));
-
-/* Runs n in a new child whose descriptor fd is replaced by a copy of with. */
-static int
-spawn_piped(struct node *n, int fd, int with, int *pipe_fds)
-{
-  int pid = spawn_child();
-
-  if (pid == 0) {
-    close(fd);
-    dup(with);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    run_here(n);
-  }
-  return pid;
-}
-
+/* Makes file the process's descriptor fd; the process ends if it cannot. */
 static void
-run_pipe(struct node *n)
+reopen(int fd, const char *file, int mode)
 {
-  int fds[2], left, right;
-
-  if (pipe(fds) < 0) {
-    fprintf(2, "sh: pipe failed\n");
+  close(fd);
+  if (open(file, mode) != fd) {
+    fprintf(2, "sh: cannot open %s\n", file);
     exit(1);
   }
-  left = spawn_piped(n->left, 1, fds[1], fds);
-  right = left < 0 ? -1 : spawn_piped(n->right, 0, fds[0], fds);
-  close(fds[0]);
-  close(fds[1]);
-  /* Wait for both ends; with one of them missing, for what did start. */
-  if (left > 0)
-    wait(0);
-  if (right > 0)
-    wait(0);
-  exit(left < 0 || right < 0);
-}
-
-/* Turns the current process into n. Never returns. */
-static void
-run_here(struct node *n)
-{
-  switch (n->kind) {
-  case RUN:
-    apply_redirects(n);
-    if (n->argc == 0)
-      exit(0);   /* only redirections, such as "> file": they are done */
-    if (is_cd(n)) {
-      change_directory(n);   /* in a pipeline or background: affects only this child */
-      exit(0);
-    }
-    exec_program(n->argv);
-    exit(1);
-  case SUBSHELL:
-    apply_redirects(n);
-    run_list(n->left);
-    exit(0);
-  case PIPE:
-    run_pipe(n);
-    exit(0);
-  default:
-    run_list(n);
-    exit(0);
-  }
-}
-
-/* Waits until process pid ends; any other child that ends is just reaped. */
-static void
-wait_for(int pid)
-{
-  int got;
-
-  do {
-    got = wait(0);
-  } while (got >= 0 && got != pid);
 }
 
 /*
- * Runs n in the background: an intermediate child starts it and exits at
- * once, so the job is adopted by init, which reaps it when it ends.
+ * Runs name as a program. Programs live in "/", so a plain name that is
+ * not found from the current directory is looked up there as well, and
+ * commands keep working after a cd.
  */
 static void
-run_background(struct node *n)
+run_program(char **argv)
 {
-  int pid = spawn_child();
+  char in_root[MAXPATH];
 
-  if (pid == 0) {
-    if (spawn_child() == 0)
-      run_here(n);
+  exec(argv[0], argv);
+  if (strchr(argv[0], '/') == 0 && strlen(argv[0]) + 1 < sizeof(in_root)) {
+    in_root[0] = '/';
+    strcpy(in_root + 1, argv[0]);
+    exec(in_root, argv);
+  }
+  fprintf(2, "exec %s failed\n", argv[0]);
+}
+
+/* In a child: become stage s. */
+static void __attribute__((noreturn))
+become(struct stage *s)
+{
+  if (s->input)
+    reopen(0, s->input, O_RDONLY);
+  if (s->output)
+    reopen(1, s->output, O_WRONLY | O_CREATE | O_TRUNC);
+  if (s->group) {
+    run_jobs(s->group);
     exit(0);
   }
-  if (pid > 0)
-    wait_for(pid);
+  if (s->argc == 0)
+    exit(0);   /* redirections alone, as in "> file": done by now */
+  if (is_cd(s)) {
+    cd(s);     /* only this child moves, and it ends here */
+    exit(0);
+  }
+  run_program(s->argv);
+  exit(1);
 }
 
-/* Runs n from this process and returns when its foreground part is done. */
+/* Makes the descriptor from this process's descriptor to, and closes from. */
 static void
-run_list(struct node *n)
+move_fd(int from, int to)
 {
-  int pid;
+  if (from == to)
+    return;
+  close(to);
+  dup(from);
+  close(from);
+}
 
-  switch (n->kind) {
-  case SEQUENCE:
-    run_list(n->left);
-    run_list(n->right);
-    return;
-  case BACKGROUND:
-    run_background(n->left);
-    return;
-  default:
-    if (is_cd(n)) {
-      change_directory(n);
-      return;
+/*
+ * Starts one child per stage, each reading the pipe that the previous one
+ * writes, and waits until all of them have ended.
+ */
+static void
+run_pipeline(struct stage *s)
+{
+  int feed = -1;        /* read end of the pipe into the next stage, or -1 */
+  int ends[2];
+  int started = 0;
+
+  for (; s != 0; s = s->next) {
+    ends[0] = ends[1] = -1;
+    if (s->next != 0 && pipe(ends) < 0) {
+      fprintf(2, "sh: pipe failed\n");
+      break;
     }
-    pid = spawn_child();
-    if (pid == 0)
-      run_here(n);
-    if (pid > 0)
-      wait_for(pid);
+    int pid = fork();
+    if (pid == 0) {
+      if (feed >= 0)
+        move_fd(feed, 0);
+      if (ends[1] >= 0) {
+        close(ends[0]);
+        move_fd(ends[1], 1);
+      }
+      become(s);
+    }
+    /* The children hold their own copies; the shell keeps only the next feed. */
+    if (feed >= 0)
+      close(feed);
+    if (ends[1] >= 0)
+      close(ends[1]);
+    feed = ends[0];
+    if (pid < 0) {
+      fprintf(2, "sh: fork failed\n");
+      break;
+    }
+    started++;
+  }
+  if (feed >= 0)
+    close(feed);
+  while (started > 0 && wait(0) >= 0)
+    started--;
+}
+
+/*
+ * A background pipeline runs in a grandchild: the child between exits at
+ * once, so that init adopts the job and reaps it whenever it ends.
+ */
+static void
+run_in_background(struct stage *pipeline)
+{
+  int pid = fork(), job, ended;
+
+  if (pid == 0) {
+    job = fork();
+    if (job == 0)
+      run_pipeline(pipeline);
+    if (job < 0)
+      fprintf(2, "sh: fork failed\n");
+    exit(0);
+  }
+  if (pid < 0) {
+    fprintf(2, "sh: fork failed\n");
+    return;
+  }
+  do {
+    ended = wait(0);
+  } while (ended >= 0 && ended != pid);
+}
+
+static void
+run_jobs(struct job *j)
+{
+  for (; j != 0; j = j->next) {
+    if (j->background)
+      run_in_background(j->pipeline);
+    else if (j->pipeline->next == 0 && is_cd(j->pipeline))
+      cd(j->pipeline);
+    else
+      run_pipeline(j->pipeline);
   }
 }
 
-/* ---- input ---- */
+/* ---- the command loop ---- */
 
 /*
- * Reads one line into buf. Returns 0 at end of input, -1 for a line that
- * did not fit (the rest of it is discarded), 1 otherwise.
+ * Reads a line into buf. Returns 0 at the end of input, -1 for a line too
+ * long for buf (the rest of it is read and dropped), 1 otherwise.
  */
 static int
 read_line(char *buf, int size)
@@ -486,49 +475,47 @@ read_line(char *buf, int size)
   len = strlen(buf);
   if (len == 0)
     return 0;
-  if (len < size - 1 || buf[len - 1] == '\n' || buf[len - 1] == '\r')
+  if (len < size - 1 || is_one_of(buf[len - 1], "\r\n"))
     return 1;
   do {
     gets(rest, sizeof(rest));
     len = strlen(rest);
-  } while (len > 0 && rest[len - 1] != '\n' && rest[len - 1] != '\r');
+  } while (len > 0 && !is_one_of(rest[len - 1], "\r\n"));
   return -1;
 }
 
-/* Makes sure descriptors 0, 1 and 2 are open, on the console if need be. */
+/* Descriptors 0, 1 and 2 must be open; the console stands in for missing ones. */
 static void
-ensure_standard_fds(void)
+open_standard_fds(void)
 {
   int fd;
 
-  while ((fd = open("console", O_RDWR)) >= 0) {
-    if (fd > 2) {
-      close(fd);
-      break;
-    }
-  }
+  do {
+    fd = open("console", O_RDWR);
+  } while (fd >= 0 && fd <= 2);
+  if (fd > 2)
+    close(fd);
 }
 
 int
 main(void)
 {
-  static char line[LINE_MAX];
-  struct node *tree;
-  int status;
+  static char line[LINE_SIZE];
+  struct job *jobs_of_line;
+  int got;
 
-  ensure_standard_fds();
+  open_standard_fds();
   for (;;) {
     fprintf(2, "$ ");
-    status = read_line(line, sizeof(line));
-    if (status == 0)
-      break;
-    if (status < 0) {
+    got = read_line(line, sizeof(line));
+    if (got == 0)
+      exit(0);
+    if (got < 0) {
       fprintf(2, "sh: line too long\n");
       continue;
     }
-    tree = parse_line(line);
-    if (tree)
-      run_list(tree);
+    jobs_of_line = parse_line(line);
+    if (jobs_of_line != 0)
+      run_jobs(jobs_of_line);
   }
-  exit(0);
 }

@@ -1,16 +1,54 @@
 /*
- * sysfuzz [ITERATIONS] [SEED]: throw random system calls with hostile
- * arguments at the kernel.
+ * sysfuzz [-s] [-q] [-d NAME] [-t SECS] [ITERATIONS] [SEED]: throw random
+ * system calls with hostile arguments at the kernel, then prove the mess is
+ * gone.
  *
  * A child process works in a scratch directory and issues ITERATIONS calls
- * chosen by a pseudo-random generator seeded with SEED, so a run that finds
- * a bug can be repeated exactly. Arguments mix sensible values with bad
- * ones: kernel and unmapped addresses, buffers that run off the end of the
- * heap, unterminated strings, closed and out-of-range descriptors, huge and
- * negative lengths, invalid device numbers and system call numbers. The
- * kernel must answer each with a result or a clean -1; the child may even
- * be killed, but the kernel must not panic or hang. The parent then waits
- * for the child, removes the scratch directory and prints "sysfuzz ok".
+ * (default 1000) chosen by a pseudo-random generator seeded with SEED
+ * (default 42), so a run that finds a bug can be repeated exactly.
+ * Arguments mix sensible values with bad ones: kernel and unmapped
+ * addresses, buffers that run off the end of the heap, unterminated
+ * strings, names of DIRSIZ bytes and more made of arbitrary bytes, closed
+ * and out-of-range descriptors, huge and negative lengths, invalid device
+ * numbers and system call numbers. The kernel must answer each with a
+ * result or a clean -1; the child may even be killed, but the kernel must
+ * not panic or hang.
+ *
+ * Options (before the numbers, which keep their old places):
+ *   -d NAME  the scratch directory, in the current directory. By default
+ *            each run has a private one, sysfuzz.PID.
+ *   -s       share the scratch directory (default name sysfuzz.all, at
+ *            most DIRSIZ-3 bytes) with other runs given -s and the same
+ *            name: they make, remove and enter each other's directories,
+ *            on purpose, while they run. NAME.n counts the runs inside,
+ *            under the lock NAME.lk (a directory, since mkdir either makes
+ *            it or fails); the first one in makes the scratch directory
+ *            and the last one out removes it.
+ *   -t SECS  run rounds until SECS seconds have passed: each round makes
+ *            the scratch directory (or joins it), fuzzes ITERATIONS calls
+ *            with the next seed (SEED, SEED+1, ...) and cleans up. A
+ *            failing round names its seed, which replays it alone.
+ *   -q       quiet kernel: draw but do not make the calls that make the
+ *            kernel print (unknown system call numbers). The kernel's
+ *            lines can land in the middle of a user's line, so runs whose
+ *            last lines a program reads from the console use -q.
+ *
+ * Clean-up removes the whole tree, however deep and whatever bytes its
+ * names hold: it walks down with chdir() and relative names only (no path
+ * can be too long) and climbs back with "..", checking that ".." leads to
+ * the directory that held the one it left. It runs in a process of its own
+ * so that a failure cannot strand this one in the tree. The last line says
+ * what was checked:
+ *
+ *   sysfuzz ok: N calls, seed S, scratch NAME removed, M inodes cleaned
+ *   sysfuzz ok: N calls, seed S, scratch NAME left to K other runs
+ *   sysfuzz ok: N calls in R rounds, seeds S-T, scratch NAME removed, ...
+ *   sysfuzz FAIL: seed S, scratch NAME: what went wrong
+ *   sysfuzz FAIL: seed S (round R, first seed F), scratch NAME: ...
+ *
+ * and the exit status is 0 only after "ok". Nothing is called ok unless the
+ * fuzzing child ran to its end (or was killed, which is noted) and the
+ * scratch directory is really gone (or, shared, still in use by others).
  *
  * Some calls are held back because they would hurt the test itself rather
  * than the kernel: the child never kills a process it does not own, never
@@ -18,7 +56,8 @@
  * input), never keeps the write end of a pipe (a read of its own pipe
  * would then block forever), never lets the kernel write into its own
  * code, data or stack, and never names a path outside the scratch
- * directory.
+ * directory (no name it uses is "..", and it climbs out of no more levels
+ * than it went down).
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -30,11 +69,11 @@
 #include "kernel/syscall.h"
 #include "user/user.h"
 
-#define SCRATCH      "sysfuzz.d"
 #define ARENA        (2 * PGSIZE)    /* heap the kernel may scribble on */
 #define MAX_GROWTH   (16 * PGSIZE)   /* how far sbrk may grow the heap beyond it */
 #define MAX_CHILDREN 3               /* grandchildren alive at once */
-#define MAX_DEPTH    4               /* directory levels below the scratch directory */
+#define MAX_DEPTH    6               /* directory levels below the scratch directory */
+#define ODD_NAMES    4               /* names of random bytes the child uses */
 
 /* ---- pseudo-random numbers (xorshift64*) ---- */
 
@@ -64,6 +103,7 @@ static char *arena_end;   /* the heap below this was set up by the child */
 static int depth;         /* directory levels below the scratch directory */
 static int children;      /* grandchildren not yet waited for */
 static char long_path[MAXPATH + 64];
+static int quiet_kernel;  /* -q: no call that makes the kernel print */
 static char text_buffer[64] = "sysfuzz was here\n";
 
 /* ---- argument makers ---- */
@@ -146,6 +186,43 @@ static const char *names[] = {
 };
 
 /*
+ * Names of 1 to DIRSIZ+1 random bytes (a name longer than DIRSIZ is cut
+ * by the kernel), none of them '/' and none "." or "..", and paths two
+ * levels deep made of them. Made from the seed, so a run repeats.
+ */
+static char odd_names[ODD_NAMES][DIRSIZ + 2];
+static char odd_paths[ODD_NAMES][2 * (DIRSIZ + 2)];
+
+static void
+make_odd_name(char *name)
+{
+  int len = 1 + pick(DIRSIZ + 1), i;
+
+  for (i = 0; i < len; i++) {
+    do
+      name[i] = 1 + pick(255);
+    while (name[i] == '/');
+  }
+  name[len] = 0;
+  if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+    name[0] = 'o';
+}
+
+static void
+make_odd_names(void)
+{
+  int i;
+
+  for (i = 0; i < ODD_NAMES; i++)
+    make_odd_name(odd_names[i]);
+  for (i = 0; i < ODD_NAMES; i++) {
+    strcpy(odd_paths[i], i % 2 ? odd_names[(i + 1) % ODD_NAMES] : "d0");
+    strcpy(odd_paths[i] + strlen(odd_paths[i]), "/");
+    strcpy(odd_paths[i] + strlen(odd_paths[i]), odd_names[i]);
+  }
+}
+
+/*
  * A path argument: a name inside the scratch directory (relative, with no
  * "..", so nothing outside it can be touched), a path too long for the
  * kernel, or a bad string pointer. Never address 0, whose bytes could
@@ -154,13 +231,17 @@ static const char *names[] = {
 static uint64
 path_argument(void)
 {
-  switch (pick(8)) {
+  switch (pick(10)) {
   case 0:
     return (uint64)long_path;
   case 1:
     return unterminated_string();
   case 2:
     return bad_address();
+  case 3:
+    return (uint64)odd_names[pick(ODD_NAMES)];
+  case 4:
+    return (uint64)odd_paths[pick(ODD_NAMES)];
   default:
     return (uint64)PICK(names);
   }
@@ -340,16 +421,29 @@ fuzz_chdir(void)
   static const struct { const char *path; int levels; } dirs[] = {
     { "d0", 1 }, { "d0/d1", 2 }, { ".", 0 }, { "f0", 1 }, { "no/such", 2 },
   };
-  int i = pick(sizeof(dirs) / sizeof(dirs[0]));
+  const char *path;
+  int i = pick(sizeof(dirs) / sizeof(dirs[0])), levels;
 
-  if (pick(4) == 0) {
+  switch (pick(6)) {
+  case 0:
     CALL(chdir, pick(2) ? bad_address() : unterminated_string(), 0, 0);
     return;
+  case 1:
+    path = odd_names[pick(ODD_NAMES)];
+    levels = 1;
+    break;
+  case 2:
+    path = odd_paths[pick(ODD_NAMES)];
+    levels = 2;
+    break;
+  default:
+    path = dirs[i].path;
+    levels = dirs[i].levels;
   }
-  if (depth + dirs[i].levels > MAX_DEPTH)
+  if (depth + levels > MAX_DEPTH)
     return;
-  if (chdir(dirs[i].path) == 0)
-    depth += dirs[i].levels;
+  if (chdir(path) == 0)
+    depth += levels;
 }
 
 static void
@@ -397,7 +491,7 @@ fuzz_exec(void)
 static void
 fuzz_sbrk(void)
 {
-  static const int huge[] = { 0x7fffffff, 0x40000000, MAXUVA };
+  static const int huge[] = { 0x7fffffff, 0x40000000, MAXUVA - PGSIZE };
   long grown = heap_end() - (uint64)arena_end;
 
   switch (pick(4)) {
@@ -464,14 +558,26 @@ fuzz_misc(void)
   }
 }
 
-/* Numbers no kernel of any lab uses; each costs a console message, so rare. */
+/*
+ * Numbers no kernel of any lab uses; each costs a console message, so rare.
+ * With -q the numbers are drawn but not called: the same seed then makes
+ * the same other calls.
+ */
 static void
 fuzz_bad_syscall(void)
 {
   static const long numbers[] = { 0, 99, 1000, -1, 0x7fffffff, 0x100000000L };
+  long num;
+  uint64 a, b, c;
 
-  if (pick(16) == 0)
-    syscall3(PICK(numbers), random64(), random64(), random64());
+  if (pick(16) != 0)
+    return;
+  num = PICK(numbers);
+  a = random64();
+  b = random64();
+  c = random64();
+  if (!quiet_kernel)
+    syscall3(num, a, b, c);
 }
 
 static void (*const operations[])(void) = {
@@ -480,6 +586,97 @@ static void (*const operations[])(void) = {
   fuzz_link, fuzz_mknod, fuzz_chdir, fuzz_climb, fuzz_exec, fuzz_sbrk, fuzz_fork,
   fuzz_wait, fuzz_kill, fuzz_misc, fuzz_bad_syscall,
 };
+
+/* ---- the run: what it was asked to do, and what went wrong ---- */
+
+#define SHARED_NAME     "sysfuzz.all"
+#define LOCK_SUFFIX     ".lk"
+#define USERS_SUFFIX    ".n"
+#define PATIENCE        12000   /* ticks (two minutes) to wait for the lock or an inode */
+#define SETUP_FAILED    2       /* the fuzzing child's status when it cannot start */
+#define CLEANUP_FAILED  (-2)    /* the cleaner's status when it gives up */
+#define DEEPEST_TREE    1000    /* the cleaner suspects a loop below this */
+#define TICKS_PER_SECOND 100    /* the kernel's timer interrupts */
+
+static struct {
+  int iterations;
+  uint64 seed;        /* this round's */
+  uint64 first_seed;  /* the first round's, SEED */
+  int round;          /* from 1 */
+  int seconds;        /* -t: rounds go on this long; 0: one round */
+  int shared;
+  char scratch[DIRSIZ + 1];
+  char lock[DIRSIZ + 1];   /* shared runs: the lock directory */
+  char users[DIRSIZ + 1];  /* shared runs: the file counting them */
+} run;
+
+static char problem[200];   /* the first thing that went wrong, or "" */
+static int holding_lock;
+
+/* Keeps the first problem, cut to fit; never leaves problem empty. */
+static void
+note_problem(const char *what, const char *detail)
+{
+  int len = 0;
+
+  if (problem[0] != 0)
+    return;
+  if (what[0] == 0)
+    what = "a failure that gave no reason";
+  for (; *what && len < sizeof(problem) - 1; len++)
+    problem[len] = *what++;
+  for (; *detail && len < sizeof(problem) - 1; len++)
+    problem[len] = *detail++;
+  problem[len] = 0;
+}
+
+/* Ends the run with a failure that leaves nothing sensible to go on with. */
+static void
+fail(const char *what, const char *detail)
+{
+  note_problem(what, detail);
+  if (holding_lock)
+    unlink(run.lock);
+  if (run.seconds > 0)
+    printf("sysfuzz FAIL: seed %lu (round %d, first seed %lu), scratch %s: %s\n", run.seed,
+           run.round, run.first_seed, run.scratch, problem);
+  else
+    printf("sysfuzz FAIL: seed %lu, scratch %s: %s\n", run.seed, run.scratch, problem);
+  exit(1);
+}
+
+/* Writes name into shown (4 * DIRSIZ + 3 bytes) quoted, odd bytes as \xNN. */
+static void
+show_name(char *shown, const char *name)
+{
+  static const char hex[] = "0123456789abcdef";
+  int i;
+
+  *shown++ = '\'';
+  for (i = 0; name[i] && i < DIRSIZ; i++) {
+    uchar c = name[i];
+    if (c >= ' ' && c < 0x7f && c != '\'' && c != '\\') {
+      *shown++ = c;
+    } else {
+      *shown++ = '\\';
+      *shown++ = 'x';
+      *shown++ = hex[c >> 4];
+      *shown++ = hex[c & 15];
+    }
+  }
+  *shown++ = '\'';
+  *shown = 0;
+}
+
+static int
+exists(const char *name)
+{
+  struct stat st;
+
+  return stat(name, &st) >= 0;
+}
+
+/* ---- fuzzing ---- */
 
 static void
 fill_long_path(void)
@@ -492,104 +689,504 @@ fill_long_path(void)
 }
 
 static void
-fuzz(int iterations, uint64 seed)
+fuzz(void)
 {
   int i;
 
-  if (chdir(SCRATCH) < 0) {
-    fprintf(2, "sysfuzz: cannot enter %s\n", SCRATCH);
-    exit(1);
-  }
-  rng_state = seed ? seed : 1;   /* xorshift must not start at 0 */
+  if (chdir(run.scratch) < 0)
+    exit(SETUP_FAILED);
+  rng_state = run.seed ? run.seed : 1;   /* xorshift must not start at 0 */
   fill_long_path();
-  if (sbrk(ARENA) == (char *)-1) {
-    fprintf(2, "sysfuzz: out of memory\n");
-    exit(1);
-  }
+  make_odd_names();
+  if (sbrk(ARENA) == (char *)-1)
+    exit(SETUP_FAILED);
   arena_end = sbrk(0);
-  for (i = 0; i < iterations; i++)
+  for (i = 0; i < run.iterations; i++)
     PICK(operations)();
   while (wait(0) >= 0)
     ;
   exit(0);
 }
 
-/* ---- cleaning up ---- */
-
-/* Removes path and, if it is a directory, everything below it. */
-static void
-remove_tree(char *path, int cap)
+/* Fuzzes in a child; returns 1 if the kernel killed it, 0 if it ran to its end. */
+static int
+fuzz_in_child(void)
 {
-  int len = strlen(path), fd;
-  struct dirent de;
-  struct stat st;
+  int pid = fork(), status;
 
-  if (stat(path, &st) == 0 && st.type == T_DIR && len + 1 + DIRSIZ < cap &&
-      (fd = open(path, O_RDONLY)) >= 0) {
-    path[len] = '/';
-    while (read(fd, &de, sizeof(de)) == sizeof(de)) {
-      if (de.inum == 0)
-        continue;
-      memmove(path + len + 1, de.name, DIRSIZ);
-      path[len + 1 + DIRSIZ] = 0;
-      if (strcmp(path + len + 1, ".") != 0 && strcmp(path + len + 1, "..") != 0)
-        remove_tree(path, cap);
-    }
-    close(fd);
-    path[len] = 0;
-  }
-  unlink(path);
+  if (pid < 0)
+    fail("cannot fork the fuzzing child", "");
+  if (pid == 0)
+    fuzz();
+  if (wait(&status) != pid)
+    fail("cannot wait for the fuzzing child", "");
+  if (status == SETUP_FAILED)
+    note_problem("the fuzzing child could not enter the scratch directory or grow its heap",
+                 "");
+  else if (status != 0 && status != -1)
+    note_problem("the fuzzing child ended with an unexpected status", "");
+  return status == -1;
+}
+
+/* ---- cleaning up, in a process of its own ---- */
+
+static int cleaned;     /* inodes freed so far */
+static int levels;      /* directories below the one the cleaner started in */
+static int reason_fd;   /* where the cleaner explains why it gave up */
+
+static void
+give_up(const char *what, const char *name)
+{
+  char shown[4 * DIRSIZ + 3];
+
+  show_name(shown, name);
+  fprintf(reason_fd, "clean-up failed: %s %s, %d levels below %s", what, shown, levels,
+          run.scratch);
+  exit(CLEANUP_FAILED);
 }
 
 static int
-clean_scratch(void)
+is_dot_or_dotdot(const char *name)
 {
-  char path[MAXPATH];
+  return strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+}
+
+/* The name in de as a string: a name of DIRSIZ bytes has no 0 after it. */
+static void
+entry_name(char *name, const struct dirent *de)
+{
+  memmove(name, de->name, DIRSIZ);
+  name[DIRSIZ] = 0;
+}
+
+/* Unlinks name from the current directory; nlink is its count before. */
+static void
+remove_name(const char *name, int nlink)
+{
+  if (unlink(name) < 0)
+    give_up("cannot remove", name);
+  if (nlink <= 1)
+    cleaned++;
+}
+
+/*
+ * Removes every entry of the current directory that is not a directory.
+ * Returns 1 with the name of a subdirectory in sub if there is one, 0 when
+ * nothing but "." and ".." is left.
+ */
+static int
+empty_files_find_subdirectory(char *sub)
+{
+  char name[DIRSIZ + 1];
+  struct dirent de;
+  struct stat st;
+  int fd = open(".", O_RDONLY), child, found = 0;
+
+  if (fd < 0)
+    give_up("cannot read the directory", ".");
+  while (!found && read(fd, &de, sizeof(de)) == sizeof(de)) {
+    entry_name(name, &de);
+    if (de.inum == 0 || is_dot_or_dotdot(name))
+      continue;
+    if (name[0] == 0)
+      give_up("found an entry with an empty name", name);
+    /* A device of no known major cannot be opened: unlink it blind. */
+    st.type = T_DEVICE;
+    st.nlink = 1;
+    if ((child = open(name, O_RDONLY)) >= 0) {
+      fstat(child, &st);
+      close(child);
+    }
+    if (st.type == T_DIR) {
+      strcpy(sub, name);
+      found = 1;
+    } else {
+      remove_name(name, st.nlink);
+    }
+  }
+  close(fd);
+  return found;
+}
+
+/* The name under which the current directory holds inode ino; 0 if none. */
+static int
+find_entry(uint ino, char *name)
+{
+  struct dirent de;
+  int fd = open(".", O_RDONLY), found = 0;
+
+  if (fd < 0)
+    give_up("cannot read the directory", ".");
+  while (!found && read(fd, &de, sizeof(de)) == sizeof(de)) {
+    entry_name(name, &de);
+    found = de.inum == ino && !is_dot_or_dotdot(name);
+  }
+  close(fd);
+  return found;
+}
+
+/*
+ * Leaves the current directory, now empty, by "..", and removes it there.
+ * No name is remembered on the way down: the directory is found again by
+ * its inode number, which also proves that ".." led to its parent.
+ */
+static void
+climb_and_remove(void)
+{
+  char name[DIRSIZ + 1];
+  struct stat here;
+  int fd = open(".", O_RDONLY);
+
+  if (fd < 0 || fstat(fd, &here) < 0)
+    give_up("cannot look at the emptied directory", ".");
+  close(fd);
+  if (chdir("..") < 0)
+    give_up("cannot climb out of the emptied directory", "..");
+  levels--;
+  if (!find_entry(here.ino, name))
+    give_up("\"..\" of an emptied directory leads to one that does not hold it:", "..");
+  remove_name(name, 1);
+}
+
+/* The cleaner: removes the tree top (in the current directory), depth first. */
+static void
+clean(const char *top)
+{
+  char sub[DIRSIZ + 1];
   struct stat st;
 
-  strcpy(path, SCRATCH);
-  remove_tree(path, sizeof(path));
-  return stat(SCRATCH, &st) < 0 ? 0 : -1;
+  if (stat(top, &st) < 0)
+    exit(0);
+  if (st.type != T_DIR) {
+    remove_name(top, st.nlink);
+    exit(cleaned);
+  }
+  if (chdir(top) < 0)
+    give_up("cannot enter", top);
+  levels = 1;
+  while (levels > 0) {
+    if (!empty_files_find_subdirectory(sub)) {
+      climb_and_remove();
+    } else if (levels >= DEEPEST_TREE) {
+      give_up("the tree is too deep (a loop?) at", sub);
+    } else if (chdir(sub) == 0) {
+      levels++;
+    } else {
+      give_up("cannot enter", sub);
+    }
+  }
+  exit(cleaned);
+}
+
+/*
+ * Removes the tree top in a child, so that this process keeps its working
+ * directory whatever happens below. Returns the inodes it freed; a failure
+ * becomes the run's problem.
+ */
+static int
+clean_in_child(const char *top)
+{
+  char reason[sizeof(problem)];
+  int fds[2], pid, status, n, got = 0;
+
+  if (pipe(fds) < 0)
+    fail("cannot make a pipe for the cleaner", "");
+  pid = fork();
+  if (pid < 0)
+    fail("cannot fork the cleaner", "");
+  if (pid == 0) {
+    close(fds[0]);
+    reason_fd = fds[1];
+    holding_lock = 0;
+    clean(top);
+  }
+  close(fds[1]);
+  while (got < sizeof(reason) - 1 &&
+         (n = read(fds[0], reason + got, sizeof(reason) - 1 - got)) > 0)
+    got += n;
+  reason[got] = 0;
+  close(fds[0]);
+  if (wait(&status) != pid)
+    fail("cannot wait for the cleaner", "");
+  if (status == CLEANUP_FAILED)
+    note_problem(reason, "");
+  else if (status < 0)
+    note_problem("the cleaner was killed", "");
+  return status < 0 ? 0 : status;
+}
+
+/* ---- the scratch directory, private or shared ---- */
+
+/*
+ * attempt(name), tried again while it fails: the name may be a lock that
+ * another run holds, or every inode may be in the other runs' trees for a
+ * while. Its result once it succeeds, -1 when PATIENCE runs out.
+ */
+static int
+patiently(int (*attempt)(const char *), const char *name)
+{
+  int start = uptime(), result;
+
+  while ((result = attempt(name)) < 0) {
+    if (uptime() - start > PATIENCE)
+      return -1;
+    sleep(1);
+  }
+  return result;
+}
+
+static int
+create_for_writing(const char *name)
+{
+  return open(name, O_CREATE | O_WRONLY | O_TRUNC);
+}
+
+static void
+lock_registry(void)
+{
+  if (patiently(mkdir, run.lock) < 0) {
+    if (exists(run.lock))
+      fail("the lock is held for too long (left by an interrupted run? remove it): ",
+           run.lock);
+    fail("cannot make the lock (no free inode?): ", run.lock);
+  }
+  holding_lock = 1;
+}
+
+static void
+unlock_registry(void)
+{
+  holding_lock = 0;
+  if (unlink(run.lock) < 0)
+    fail("cannot release the lock ", run.lock);
+}
+
+/* How many shared runs are inside the scratch directory (0 without the file). */
+static int
+read_users(void)
+{
+  char text[16];
+  int fd = open(run.users, O_RDONLY), n;
+
+  if (fd < 0)
+    return 0;
+  n = read(fd, text, sizeof(text) - 1);
+  close(fd);
+  text[n > 0 ? n : 0] = 0;
+  return atoi(text);
+}
+
+static void
+write_users(int count)
+{
+  int fd;
+
+  if (count == 0) {
+    if (unlink(run.users) < 0)
+      fail("cannot remove ", run.users);
+    return;
+  }
+  fd = patiently(create_for_writing, run.users);
+  if (fd < 0)
+    fail("cannot write (no free inode?) ", run.users);
+  fprintf(fd, "%d\n", count);
+  close(fd);
+}
+
+/* Makes the scratch directory, or joins the shared one. */
+static void
+enter_scratch(void)
+{
+  int users = 0, leftover;
+
+  if (run.shared) {
+    lock_registry();
+    users = read_users();
+  }
+  if (users == 0) {
+    if (exists(run.scratch)) {
+      leftover = clean_in_child(run.scratch);
+      printf("sysfuzz: removed %s, left by an earlier run (%d inodes)\n", run.scratch,
+             leftover);
+    }
+    if (problem[0] || patiently(mkdir, run.scratch) < 0)
+      fail("cannot create the scratch directory (no free inode?)", "");
+  } else if (!exists(run.scratch)) {
+    fail("the shared scratch directory is missing, yet runs are counted in ", run.users);
+  }
+  if (run.shared) {
+    write_users(users + 1);
+    unlock_registry();
+  }
+}
+
+/*
+ * Leaves the scratch directory; the last run out removes it and counts the
+ * inodes freed into *freed. Returns how many shared runs are still inside.
+ */
+static int
+leave_scratch(int *freed)
+{
+  int others = 0;
+
+  *freed = 0;
+  if (run.shared) {
+    lock_registry();
+    others = read_users() - 1;
+    if (others < 0)
+      fail("the count of runs inside is missing or wrong in ", run.users);
+  }
+  if (others == 0) {
+    *freed = clean_in_child(run.scratch);
+    if (exists(run.scratch))
+      note_problem("the scratch directory is still there after clean-up", "");
+  }
+  if (run.shared) {
+    write_users(others);
+    unlock_registry();
+  }
+  return others;
 }
 
 /* ---- main ---- */
 
+static void
+usage(void)
+{
+  fprintf(2, "usage: sysfuzz [-s] [-q] [-d NAME] [-t SECONDS] [ITERATIONS] [SEED]\n");
+  exit(1);
+}
+
+/* A decimal number of at most 19 digits and nothing else; -1 if it is not. */
+static int
+parse_decimal(const char *text, uint64 *value)
+{
+  int i;
+
+  *value = 0;
+  for (i = 0; text[i]; i++) {
+    if (text[i] < '0' || text[i] > '9' || i >= 19)
+      return -1;
+    *value = *value * 10 + (text[i] - '0');
+  }
+  return i > 0 ? 0 : -1;
+}
+
+static void
+append_decimal(char *text, int value)
+{
+  char digits[12];
+  int n = 0;
+
+  do {
+    digits[n++] = '0' + value % 10;
+    value /= 10;
+  } while (value > 0);
+  text += strlen(text);
+  while (n > 0)
+    *text++ = digits[--n];
+  *text = 0;
+}
+
+static void
+name_scratch(const char *name)
+{
+  int longest = run.shared ? DIRSIZ - strlen(LOCK_SUFFIX) : DIRSIZ;
+
+  if (name == 0) {
+    strcpy(run.scratch, run.shared ? SHARED_NAME : "sysfuzz.");
+    if (!run.shared)
+      append_decimal(run.scratch, getpid() % 1000000);
+  } else if (name[0] == 0 || strlen(name) > longest || strchr(name, '/') ||
+             is_dot_or_dotdot(name)) {
+    fprintf(2, "sysfuzz: the scratch name must be 1 to %d bytes, without '/'\n", longest);
+    usage();
+  } else {
+    strcpy(run.scratch, name);
+  }
+  strcpy(run.lock, run.scratch);
+  strcpy(run.lock + strlen(run.lock), LOCK_SUFFIX);
+  strcpy(run.users, run.scratch);
+  strcpy(run.users + strlen(run.users), USERS_SUFFIX);
+}
+
+static void
+parse_arguments(int argc, char *argv[])
+{
+  const char *name = 0;
+  uint64 iterations = 1000, seconds;
+  int i = 1;
+
+  run.seed = 42;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "-s") == 0)
+      run.shared = 1;
+    else if (strcmp(argv[i], "-q") == 0)
+      quiet_kernel = 1;
+    else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+      name = argv[++i];
+    else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc &&
+             parse_decimal(argv[++i], &seconds) == 0 && seconds < 1000000)
+      run.seconds = seconds;
+    else
+      usage();
+  }
+  if (argc - i > 2 ||
+      (i < argc && (parse_decimal(argv[i], &iterations) < 0 || iterations > 0x7fffffff)) ||
+      (i + 1 < argc && parse_decimal(argv[i + 1], &run.seed) < 0))
+    usage();
+  run.iterations = iterations;
+  name_scratch(name);
+}
+
+/* What the rounds did, for the last line: "N calls" or "N calls in R rounds, seeds". */
+static void
+say_ok(int others, int freed, int killed)
+{
+  char where[64];
+
+  if (others > 0) {
+    strcpy(where, "left to ");
+    append_decimal(where, others);
+    strcpy(where + strlen(where), others == 1 ? " other run" : " other runs");
+  } else {
+    strcpy(where, "removed, ");
+    append_decimal(where, freed);
+    strcpy(where + strlen(where), " inodes cleaned");
+  }
+  if (run.seconds > 0)
+    printf("sysfuzz ok: %d calls in %d rounds, seeds %lu-%lu, scratch %s %s%s\n",
+           run.iterations * run.round, run.round, run.first_seed, run.seed, run.scratch,
+           where, killed ? ", a fuzzing child was killed" : "");
+  else
+    printf("sysfuzz ok: %d calls, seed %lu, scratch %s %s%s\n", run.iterations, run.seed,
+           run.scratch, where, killed ? ", the fuzzing child was killed" : "");
+}
+
 int
 main(int argc, char *argv[])
 {
-  int iterations = argc > 1 ? atoi(argv[1]) : 1000;
-  uint64 seed = argc > 2 ? atoi(argv[2]) : 42;
-  int pid, status;
+  int start, killed = 0, others, freed = 0, round_freed;
 
-  if (argc > 3 || iterations < 0) {
-    fprintf(2, "usage: sysfuzz [ITERATIONS] [SEED]\n");
-    exit(1);
-  }
-  printf("sysfuzz: %d calls, seed %lu\n", iterations, seed);
-  clean_scratch();   /* left over from a run that was interrupted */
-  if (mkdir(SCRATCH) < 0) {
-    fprintf(2, "sysfuzz: cannot create %s\n", SCRATCH);
-    exit(1);
-  }
-
-  pid = fork();
-  if (pid < 0) {
-    fprintf(2, "sysfuzz: fork failed\n");
-    exit(1);
-  }
-  if (pid == 0)
-    fuzz(iterations, seed);
-  if (wait(&status) != pid) {
-    fprintf(2, "sysfuzz: wait failed\n");
-    exit(1);
-  }
-  if (status != 0)
-    printf("sysfuzz: the child ended with status %d\n", status);
-
-  if (clean_scratch() < 0) {
-    fprintf(2, "sysfuzz: cannot remove %s\n", SCRATCH);
-    exit(1);
-  }
-  printf("sysfuzz ok\n");
+  parse_arguments(argc, argv);
+  if (run.seconds > 0)
+    printf("sysfuzz: rounds of %d calls for %d s, seeds from %lu up, %s scratch %s\n",
+           run.iterations, run.seconds, run.seed, run.shared ? "shared" : "private",
+           run.scratch);
+  else
+    printf("sysfuzz: %d calls, seed %lu, %s scratch %s\n", run.iterations, run.seed,
+           run.shared ? "shared" : "private", run.scratch);
+  run.first_seed = run.seed;
+  start = uptime();
+  do {
+    run.seed = run.first_seed + run.round++;
+    enter_scratch();
+    killed |= fuzz_in_child();
+    others = leave_scratch(&round_freed);
+    freed += round_freed;
+    if (problem[0])
+      fail(problem, "");
+  } while (uptime() - start < run.seconds * TICKS_PER_SECOND);
+  say_ok(others, freed, killed);
   exit(0);
 }

@@ -121,6 +121,15 @@ static struct usertest tests[] = {
   {"longname", test_longname, QUICK},
   {"emptyname", test_emptyname, QUICK},
   {"unlinkmissing", test_unlinkmissing, QUICK},
+  /* removed directories stay dead */
+  {"rmdircwd", test_rmdircwd, QUICK},
+  {"rmdirchild", test_rmdirchild, QUICK},
+  {"rmdirrace", test_rmdirrace, QUICK},
+  /* devices */
+  {"statistics_concurrent", test_statistics_concurrent, QUICK},
+  /* floating point state belongs to each process */
+  {"fp_concurrent", test_fp_concurrent, QUICK},
+  {"fp_fork", test_fp_fork, QUICK},
   /* slow: exhausting resources, big transfers */
   {"oomfork", test_oomfork, SLOW},
   {"bigfilerepeat", test_bigfilerepeat, SLOW},

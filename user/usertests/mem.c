@@ -119,7 +119,9 @@ static void huge_growths(char *name)
   CHECK(name, r == (char *)-1, "sbrk(0x7fffffff) returned %p", r);
   CHECK(name, sbrk(0) == top, "a failed sbrk moved the break");
 
-  r = sbrk((int)(MAXUVA - (uint64)top + PGSIZE));
+  uint64 past = MAXUVA - (uint64)top + PGSIZE;
+  CHECK(name, past <= 0x7fffffff, "one sbrk cannot reach MAXUVA from %p", top);
+  r = sbrk((int)past);
   CHECK(name, r == (char *)-1, "sbrk past MAXUVA returned %p", r);
   CHECK(name, sbrk(0) == top, "a failed sbrk moved the break");
 

@@ -58,6 +58,7 @@ void on_failure(void (*cleanup)(void));
 /* ---- processes ---- */
 int fork_or_fail(char *name);
 int wait_for(char *name, int pid);
+int wait_children(char *name, int n);
 void expect_status(char *name, void (*body)(char *), int want, char *what);
 void expect_killed(char *name, void (*body)(char *), char *what);
 void expect_exec_fails(char *name, char *path, char **argv, char *what);
@@ -208,5 +209,17 @@ void test_deepdir(char *name);
 void test_longname(char *name);
 void test_emptyname(char *name);
 void test_unlinkmissing(char *name);
+
+/* rmdir.c */
+void test_rmdircwd(char *name);
+void test_rmdirchild(char *name);
+void test_rmdirrace(char *name);
+
+/* statsdev.c */
+void test_statistics_concurrent(char *name);
+
+/* fp.c */
+void test_fp_concurrent(char *name);
+void test_fp_fork(char *name);
 
 #endif

@@ -48,6 +48,22 @@ int wait_for(char *name, int pid)
   }
 }
 
+/*
+ * Waits for n children and returns how many of them did not exit 0. All
+ * are waited for before anyone fails, so that no worker outlives its test.
+ */
+int wait_children(char *name, int n)
+{
+  int failed = 0, status;
+
+  while (n-- > 0) {
+    if (wait(&status) < 0)
+      FAIL(name, "wait() returned -1 while %d more children were owed", n + 1);
+    failed += status != 0;
+  }
+  return failed;
+}
+
 /* Run body in a child (which exits 0 if body returns) and demand its exit status. */
 void expect_status(char *name, void (*body)(char *), int want, char *what)
 {
