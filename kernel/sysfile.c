@@ -24,13 +24,13 @@
  *
  * Dead directories. unlink removes a directory only if it is empty, which
  * it checks with the directory locked; in the same step the directory's
- * link count drops to 0 and its contents are thrown away (see
- * remove_directory). create and link look at the link count of the
- * directory they add to, with it locked, before they allocate or change
- * anything, and give up on a removed (dead) directory. So either the add
- * comes first and the unlink finds the directory not empty, or the unlink
- * comes first and the add fails: no entry is ever made where no path
- * leads, and no directory with entries is ever removed.
+ * link count drops to 0, and its parent's drops by the one its ".." held.
+ * create and link look at the link count of the directory they add to,
+ * with it locked, before they allocate or change anything, and give up on
+ * a removed (dead) directory; dirlink (dir.c) refuses one too. So either
+ * the add comes first and the unlink finds the directory not empty, or
+ * the unlink comes first and the add fails: no entry is ever made where
+ * no path leads, and no directory with entries is ever removed.
  *
  * Link counts and freed inodes. The storage layer frees an inode when its
  * last reference goes and its link count is 0. Every entry naming an
@@ -38,14 +38,16 @@
  * parent's), and an entry is added only for an inode the caller holds a
  * reference to and has locked with nlink > 0, raising nlink in the same
  * step. So no entry can name a freed (or reused) inode, and no inode that
- * a path reaches has a link count that disagrees with its entries.
+ * a path reaches has a link count that disagrees with its entries. The
+ * one entry left that no link count stands for, a dead directory's "..",
+ * is never followed (dir.c), so its old parent may go.
  *
  * A process's working directory may be removed, as on Linux. The process's
- * reference keeps the inode alive, but it is dead: creating in it fails
- * (link count 0), ".." in it fails (it has no entries any more, and fs.c
- * also refuses ".." in a dead directory), and chdir into it fails. The
- * process leaves by an absolute path, and its last reference frees the
- * inode.
+ * reference keeps the inode alive, holding only "." and "..", but it is
+ * dead: creating or linking in it fails (link count 0, checked here and in
+ * dirlink), ".." in it leads nowhere (dirlookup), and chdir into it fails.
+ * The process leaves by an absolute path, and its last reference frees
+ * the inode.
  */
 #include "types.h"
 #include "param.h"
@@ -381,16 +383,18 @@ static void erase_entry(struct inode *dp, uint off)
 }
 
 /*
- * Directory ip (locked, empty) has lost its name in dp (locked). Its ".."
- * no longer counts for dp, and it is dead: its blocks go at once, with the
- * "." and ".." in them, so it names no inode and nothing can be found in
- * it, even by a process that still has it as its working directory.
+ * ip (locked) has lost its entry in dp (locked): one link less. A directory
+ * (empty, so it had just the one) drops to nlink 0, which makes it dead,
+ * and gives back the link its ".." held on dp.
  */
-static void remove_directory(struct inode *dp, struct inode *ip)
+static void drop_links(struct inode *dp, struct inode *ip)
 {
-  dp->nlink--;
-  iupdate(dp);
-  itrunc(ip);
+  ip->nlink--;
+  iupdate(ip);
+  if (ip->type == T_DIR) {
+    dp->nlink--;
+    iupdate(dp);
+  }
 }
 
 /*
@@ -414,10 +418,7 @@ static int remove_name(char *path)
       panic("unlink: a directory entry names an inode with no links");
     if (ip->type != T_DIR || dir_is_empty(ip)) {
       erase_entry(dp, off);
-      if (ip->type == T_DIR)
-        remove_directory(dp, ip);
-      ip->nlink--;
-      iupdate(ip);
+      drop_links(dp, ip);
       result = 0;
     }
     iunlockput(ip);
