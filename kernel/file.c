@@ -1,7 +1,8 @@
 /*
- * Open-files layer: the system-wide table of open files. A file descriptor
- * names one of these; dup and fork share it, so they share its offset. A
- * file reads and writes a pipe, a device driver through devsw, or an inode.
+ * Open-files layer: the system-wide table of open files, and reading and
+ * writing through them. Each transfer is handed to the pipe, the driver or
+ * the inode behind the file; this file only adds the shared offset and the
+ * access checks.
  */
 #include "types.h"
 #include "param.h"
@@ -18,82 +19,114 @@
 #include "dev.h"
 #include "file.h"
 
-static struct {
-  struct spinlock lock;  /* guards every ref, and type while allocating */
-  struct file file[NFILE];
-} ftable;
+/*
+ * The slots of every open file in the system. The lock guards the ref
+ * counts, and so which slots are free; the other fields of a file in use
+ * are set once, by whoever allocated it, before any other process can see
+ * it (except off, which the inode lock guards).
+ */
+static struct spinlock files_lock;
+static struct file files[NFILE];
 
 /*
- * The most bytes one log operation may write to a file. Besides its data
- * blocks, a write may modify the inode, the indirect block and two bitmap
- * blocks; what is left is halved as slack for writes that start or end
- * inside a block.
+ * How many bytes of an inode write go into one log operation. Besides its
+ * data, a write may dirty the inode's block, the indirect block, and two
+ * bitmap blocks (its new blocks may straddle a bitmap-block boundary); a
+ * write that does not start on a block boundary touches one data block
+ * more than its length in blocks. Whatever is left of MAXOPBLOCKS is data.
  */
-#define MAX_WRITE_CHUNK (((MAXOPBLOCKS - 1 - 1 - 2) / 2) * BSIZE)
+#define WRITE_OVERHEAD_BLOCKS  4
+#define WRITE_CHUNK  ((MAXOPBLOCKS - WRITE_OVERHEAD_BLOCKS - 1) * BSIZE)
 
 void fileinit(void)
 {
-  initlock(&ftable.lock, "ftable");
+  initlock(&files_lock, "ftable");
 }
 
-/* A fresh file with one reference and type FD_NONE; 0 if the table is full. */
+/* A zeroed file of kind FILE_UNUSED holding one reference; 0 if all slots are taken. */
 struct file *filealloc(void)
 {
-  acquire(&ftable.lock);
-  for (struct file *f = ftable.file; f < ftable.file + NFILE; f++) {
-    if (f->ref == 0) {
-      memset(f, 0, sizeof(*f));
-      f->ref = 1;
-      release(&ftable.lock);
-      return f;
-    }
+  struct file *found = 0;
+
+  acquire(&files_lock);
+  for (int i = 0; i < NFILE && found == 0; i++)
+    if (files[i].ref == 0)
+      found = &files[i];
+  if (found) {
+    memset(found, 0, sizeof(*found));
+    found->ref = 1;
   }
-  release(&ftable.lock);
-  return 0;
+  release(&files_lock);
+  return found;
 }
 
+/* One more reference to f, which must be open. */
 struct file *filedup(struct file *f)
 {
-  acquire(&ftable.lock);
-  if (f->ref < 1)
+  acquire(&files_lock);
+  if (f->ref <= 0)
     panic("filedup: file not open");
-  f->ref++;
-  release(&ftable.lock);
+  f->ref += 1;
+  release(&files_lock);
   return f;
 }
 
-/* Drop a reference; the last one closes the pipe end or releases the inode. */
-void fileclose(struct file *f)
+/* Give an inode reference back; the last one of an unlinked inode frees it on disk. */
+static void put_inode(struct inode *ip)
 {
-  acquire(&ftable.lock);
-  if (f->ref < 1)
-    panic("fileclose: file not open");
-  if (--f->ref > 0) {
-    release(&ftable.lock);
-    return;
-  }
-  struct file closing = *f;
-  f->type = FD_NONE;
-  release(&ftable.lock);
+  begin_op();
+  iput(ip);
+  end_op();
+}
 
-  if (closing.type == FD_PIPE) {
-    pipeclose(closing.pipe, closing.writable);
-  } else if (closing.type == FD_INODE || closing.type == FD_DEVICE) {
-    const struct devsw *d = closing.type == FD_DEVICE ? devsw_get(closing.major) : 0;
-    if (d && d->close)
-      d->close(closing.devstate);
-    begin_op();
-    iput(closing.ip);
-    end_op();
+/* Let go of what a file with no references left was reading and writing. */
+static void release_target(const struct file *f)
+{
+  switch (f->kind) {
+  case FILE_UNUSED:
+    break;
+  case FILE_PIPE:
+    pipeclose(f->pipe, (f->access & FILE_CAN_WRITE) != 0);
+    break;
+  case FILE_DEVICE:
+    if (f->driver->close)
+      f->driver->close(f->driver_state);
+    put_inode(f->ip);
+    break;
+  case FILE_INODE:
+    put_inode(f->ip);
+    break;
   }
 }
 
-/* Copy the file's metadata to the user address addr; -1 if it has none or addr is bad. */
+/*
+ * Drop one reference. The last one frees the slot at once and then, with no
+ * spin lock held (closing may sleep on the disk), releases the file's target
+ * from a copy of the slot.
+ */
+void fileclose(struct file *f)
+{
+  struct file last;
+
+  acquire(&files_lock);
+  if (f->ref <= 0)
+    panic("fileclose: file not open");
+  f->ref -= 1;
+  int was_last = f->ref == 0;
+  if (was_last)
+    last = *f;
+  release(&files_lock);
+
+  if (was_last)
+    release_target(&last);
+}
+
+/* Copy a struct stat of the file's inode to the user address addr; -1 for a pipe or a bad addr. */
 int filestat(struct file *f, uint64 addr)
 {
   struct stat st;
 
-  if (f->type != FD_INODE && f->type != FD_DEVICE)
+  if (f->kind != FILE_INODE && f->kind != FILE_DEVICE)
     return -1;
   ilock(f->ip);
   stati(f->ip, &st);
@@ -101,73 +134,85 @@ int filestat(struct file *f, uint64 addr)
   return copyout(myproc()->pagetable, addr, &st, sizeof(st));
 }
 
-/* Read up to n bytes into the user address addr; bytes read, or -1. */
-int fileread(struct file *f, uint64 addr, int n)
+/* Read from the file's offset, which moves past what was read. */
+static int read_inode(struct file *f, uint64 addr, int n)
 {
-  if (!f->readable)
-    return -1;
+  ilock(f->ip);
+  int got = readi(f->ip, 1, addr, f->off, n);
+  if (got > 0)
+    f->off += got;
+  iunlock(f->ip);
+  return got;
+}
 
-  switch (f->type) {
-  case FD_PIPE:
-    return piperead(f->pipe, addr, n);
-  case FD_DEVICE: {
-    const struct devsw *d = devsw_get(f->major);
-    return d ? d->read(&f->devstate, 1, addr, n) : -1;
-  }
-  case FD_INODE: {
-    ilock(f->ip);
-    int r = readi(f->ip, 1, addr, f->off, n);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    return r;
-  }
-  default:
-    panic("fileread: bad file type");
-  }
+/* Write one chunk at the file's offset as one log operation; bytes written or -1. */
+static int write_inode_chunk(struct file *f, uint64 addr, int n)
+{
+  begin_op();
+  ilock(f->ip);
+  int put = writei(f->ip, 1, addr, f->off, n);
+  if (put > 0)
+    f->off += put;
+  iunlock(f->ip);
+  end_op();
+  return put;
 }
 
 /*
- * Write n bytes at the file's offset in chunks that each fit one log
- * operation. Returns n, or the bytes written before the disk filled up or
- * the source went bad, or -1 if not even one byte was written.
+ * Write n bytes in chunks that each fit one log operation, so that a large
+ * write cannot overflow the log. Stops at the first short chunk (a full
+ * disk or a bad source address); what was written stays written. Returns
+ * the bytes written, or -1 if there were none to show for a non-empty write.
  */
 static int write_inode(struct file *f, uint64 addr, int n)
 {
-  int done = 0;
-  while (done < n) {
-    int chunk = n - done < MAX_WRITE_CHUNK ? n - done : MAX_WRITE_CHUNK;
-    begin_op();
-    ilock(f->ip);
-    int r = writei(f->ip, 1, addr + done, f->off, chunk);
-    if (r > 0)
-      f->off += r;
-    iunlock(f->ip);
-    end_op();
-    if (r > 0)
-      done += r;
-    if (r != chunk)
+  int total = 0;
+
+  while (total < n) {
+    int want = n - total > WRITE_CHUNK ? WRITE_CHUNK : n - total;
+    int put = write_inode_chunk(f, addr + total, want);
+    if (put > 0)
+      total += put;
+    if (put != want)
       break;
   }
-  return done > 0 || n == 0 ? done : -1;
+  if (total == 0 && n > 0)
+    return -1;
+  return total;
+}
+
+/* Read up to n bytes into the user address addr; bytes read (0 at end of file), or -1. */
+int fileread(struct file *f, uint64 addr, int n)
+{
+  if ((f->access & FILE_CAN_READ) == 0)
+    return -1;
+  switch (f->kind) {
+  case FILE_PIPE:
+    return piperead(f->pipe, addr, n);
+  case FILE_DEVICE:
+    return f->driver->read(&f->driver_state, 1, addr, n);
+  case FILE_INODE:
+    return read_inode(f, addr, n);
+  default:
+    panic("fileread: file of no kind");
+  }
 }
 
 /* Write n bytes from the user address addr; bytes written, or -1. */
 int filewrite(struct file *f, uint64 addr, int n)
 {
-  if (!f->writable)
+  if ((f->access & FILE_CAN_WRITE) == 0)
     return -1;
-
-  switch (f->type) {
-  case FD_PIPE:
+  switch (f->kind) {
+  case FILE_PIPE:
     return pipewrite(f->pipe, addr, n);
-  case FD_DEVICE: {
-    const struct devsw *d = devsw_get(f->major);
-    return d && d->write ? d->write(&f->devstate, 1, addr, n) : -1;
-  }
-  case FD_INODE:
+  case FILE_DEVICE:
+    if (f->driver->write == 0)
+      return -1;
+    return f->driver->write(&f->driver_state, 1, addr, n);
+  case FILE_INODE:
     return write_inode(f, addr, n);
   default:
-    panic("filewrite: bad file type");
+    panic("filewrite: file of no kind");
   }
 }

@@ -271,8 +271,9 @@ void iunlock(struct inode *ip)
 }
 
 /*
- * Does dropping the caller's reference to ip leave an inode that must be
- * freed: the last reference to an inode that no directory entry names?
+ * Must dropping the caller's reference to ip free it: is it the last
+ * reference to an inode that no directory entry names? Caller holds
+ * itable.lock.
  *
  * With ref == 1 the caller holds the only reference, and it does not hold
  * ip->lock (iput takes an unlocked inode), so nobody does: valid and nlink
@@ -287,10 +288,7 @@ void iunlock(struct inode *ip)
  */
 static int unlinked_last_reference(struct inode *ip)
 {
-  acquire(&itable.lock);
-  int last = ip->ref == 1 && ip->valid && ip->nlink == 0;
-  release(&itable.lock);
-  return last;
+  return ip->ref == 1 && ip->valid && ip->nlink == 0;
 }
 
 /* Free the blocks and the on-disk inode of ip, which nobody else can reach. */
@@ -307,12 +305,26 @@ static void ifree(struct inode *ip)
   releasesleep(&ip->lock);
 }
 
-/* Drop a reference; the last one to an inode with no links frees it. */
+/*
+ * Drop a reference; the last one to an inode with no links frees it.
+ *
+ * Between ifree and the decrement, this slot may already serve a new
+ * inode with the same number (see ifree) while still counting the
+ * caller's old reference. If its new owner unlinks it and lets go in that
+ * time, the owner's iput sees two references and leaves it: so the test
+ * is made again after ifree, and the last test and the decrement happen
+ * under one hold of itable.lock, where no new reference can come between.
+ */
 void iput(struct inode *ip)
 {
-  if (unlinked_last_reference(ip))
+  acquire(&itable.lock);
+  while (unlinked_last_reference(ip)) {
+    release(&itable.lock);
     ifree(ip);
-  change_ref(ip, -1);
+    acquire(&itable.lock);
+  }
+  ip->ref--;
+  release(&itable.lock);
 }
 
 void iunlockput(struct inode *ip)

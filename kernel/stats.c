@@ -5,10 +5,14 @@
  *   diskreads N
  *   lock NAME acquire N spin N     (one line per lock name)
  *
- * The text is a snapshot: the first read formats it, later reads continue
- * where the previous one stopped, and once it is used up a read returns 0
- * (end of file); the read after that takes a fresh snapshot. There is one
- * snapshot for the whole system, so concurrent readers share it.
+ * Graders and user programs parse these lines, so their format is fixed.
+ *
+ * Every open file of the device has a snapshot of its own: the first read
+ * through it formats the text into a page, later reads continue from where
+ * the previous one stopped, and once the text is used up reads return 0
+ * (end of file). Closing the file frees the page. So any number of readers,
+ * at the same time or one after another, each see one whole, consistent
+ * text; reading afresh means opening afresh.
  */
 #include "types.h"
 #include "param.h"
@@ -20,65 +24,93 @@
 #include "memory.h"
 #include "dev.h"
 
-#define SNAPSHOT_SIZE 4096
+/* One open file's text, in a page of its own: the driver state the file keeps. */
+struct snapshot {
+  int len;      /* bytes of text */
+  int served;   /* bytes already read */
+  char text[];  /* the rest of the page */
+};
 
-static struct {
-  struct spinlock lock;
-  char text[SNAPSHOT_SIZE];
-  int len;      /* bytes of text in the snapshot */
-  int off;      /* bytes already handed to readers */
-  int pending;  /* a snapshot is being read */
-} snap;
+#define TEXT_ROOM ((int)(PGSIZE - sizeof(struct snapshot)))
 
-static void
-take_snapshot(void)
+/*
+ * Processes that share one open file (after fork or dup) share its
+ * snapshot; this lock makes their reads take turns, and makes sure only
+ * one of them takes the snapshot.
+ */
+static struct spinlock stats_lock;
+
+/* Write the statistics text into buf (size bytes); its length. */
+static int format_stats(char *buf, int size, uint64 freepages)
 {
-  int len = snprintf(snap.text, SNAPSHOT_SIZE, "freepages %lu\ndiskreads %lu\n",
-                     kfreepages(), virtio_disk_reads());
+  int len = snprintf(buf, size, "freepages %lu\ndiskreads %lu\n",
+                     freepages, virtio_disk_reads());
 #if LAB_KPGTBL
-  len += copy_stats(snap.text + len, SNAPSHOT_SIZE - len);
+  len += copy_stats(buf + len, size - len);
 #endif
-
-  len += lockstats(snap.text + len, SNAPSHOT_SIZE - len);
-  snap.len = len;
-  snap.off = 0;
-  snap.pending = 1;
-}
-
-static int
-statsread(void **state, int user_dst, uint64 dst, int n)
-{
-  int len;
-
-  if (n <= 0)
-    return 0;
-  acquire(&snap.lock);
-  if (!snap.pending)
-    take_snapshot();
-  len = snap.len - snap.off;
-  if (len > n)
-    len = n;
-  if (len == 0) {
-    snap.pending = 0;
-  } else if (either_copyout(user_dst, dst, snap.text + snap.off, len) == -1) {
-    len = -1;
-  } else {
-    snap.off += len;
-  }
-  release(&snap.lock);
+  len += lockstats(buf + len, size - len);
   return len;
 }
 
-static int
-statswrite(void **state, int user_src, uint64 src, int n)
+/* A new snapshot of the statistics, or 0 if there is no free page for it. */
+static struct snapshot *take_snapshot(void)
+{
+  /* Counted before the snapshot takes its page: the device reports the
+     system as it was, not the memory used by reading it. */
+  uint64 freepages = kfreepages();
+  struct snapshot *snap = kalloc();
+
+  if (snap == 0)
+    return 0;
+  snap->len = format_stats(snap->text, TEXT_ROOM, freepages);
+  snap->served = 0;
+  return snap;
+}
+
+/* Hand out up to n more bytes of snap to dst; bytes given, 0 at its end, -1 if dst is bad. */
+static int serve(struct snapshot *snap, int user_dst, uint64 dst, int n)
+{
+  int len = snap->len - snap->served;
+
+  if (len > n)
+    len = n;
+  if (len > 0 && either_copyout(user_dst, dst, snap->text + snap->served, len) < 0)
+    return -1;
+  snap->served += len;
+  return len;
+}
+
+static int statsread(void **state, int user_dst, uint64 dst, int n)
+{
+  int result = -1;
+
+  if (n <= 0)
+    return 0;
+  acquire(&stats_lock);
+  if (*state == 0)
+    *state = take_snapshot();
+  if (*state != 0)
+    result = serve(*state, user_dst, dst, n);
+  release(&stats_lock);
+  return result;
+}
+
+static void statsclose(void *state)
+{
+  if (state != 0)
+    kfree(state);
+}
+
+/* The device is read-only. */
+static int statswrite(void **state, int user_src, uint64 src, int n)
 {
   return -1;
 }
 
-void
-statsinit(void)
+void statsinit(void)
 {
-  initlock(&snap.lock, "stats");
-  static const struct devsw stats = { statsread, statswrite, 0 };
+  static const struct devsw stats = { statsread, statswrite, statsclose };
+
+  initlock(&stats_lock, "stats");
   devsw_register(STATS, &stats);
 }

@@ -1,8 +1,53 @@
 /*
- * System-call layer: the file-system calls. They check their arguments,
- * then use the open-files and storage layers. Every call that may modify
- * the disk runs as one log operation, and every error path gives back what
- * it took (inode references and locks, files, descriptors).
+ * System-call layer: the file-system calls. Each one checks its arguments,
+ * then works through the open-files and storage layers. A call that may
+ * change the disk runs as one log operation, and every failure gives back
+ * all it took (inode references and locks, open files, descriptors).
+ *
+ * How the calls that change directories (open with O_CREATE, mkdir, mknod,
+ * link, unlink) keep the tree consistent however they interleave:
+ *
+ * Lock order. Directories are locked parent before child. A call holds two
+ * directories at once only when one is the other's parent (unlink), never
+ * two siblings; an inode reached through "." or ".." is locked only after
+ * the directory it was found in is unlocked (create of an existing name;
+ * path lookup in fs.c does the same). A file or device inode is locked
+ * after any directory and never while waiting for another inode (link
+ * holds the target directory, then the file; unlink the directory, then
+ * the file). There are no links to directories and no rename, so the
+ * directories form a tree and this order has no cycle: no deadlock.
+ *
+ * Atomic steps. Adding or removing an entry and adjusting the link counts
+ * that go with it happen while the directory (and the inode concerned) are
+ * locked, inside one log operation: other processes see all of it or none,
+ * and so does a crash.
+ *
+ * Dead directories. unlink removes a directory only if it is empty, which
+ * it checks with the directory locked; in the same step the directory's
+ * link count drops to 0, and its parent's drops by the one its ".." held.
+ * create and link look at the link count of the directory they add to,
+ * with it locked, before they allocate or change anything, and give up on
+ * a removed (dead) directory; dirlink (dir.c) refuses one too. So either
+ * the add comes first and the unlink finds the directory not empty, or
+ * the unlink comes first and the add fails: no entry is ever made where
+ * no path leads, and no directory with entries is ever removed.
+ *
+ * Link counts and freed inodes. The storage layer frees an inode when its
+ * last reference goes and its link count is 0. Every entry naming an
+ * inode counts in its nlink (and every subdirectory's ".." in its
+ * parent's), and an entry is added only for an inode the caller holds a
+ * reference to and has locked with nlink > 0, raising nlink in the same
+ * step. So no entry can name a freed (or reused) inode, and no inode that
+ * a path reaches has a link count that disagrees with its entries. The
+ * one entry left that no link count stands for, a dead directory's "..",
+ * is never followed (dir.c), so its old parent may go.
+ *
+ * A process's working directory may be removed, as on Linux. The process's
+ * reference keeps the inode alive, holding only "." and "..", but it is
+ * dead: creating or linking in it fails (link count 0, checked here and in
+ * dirlink), ".." in it leads nowhere (dirlookup), and chdir into it fails.
+ * The process leaves by an absolute path, and its last reference frees
+ * the inode.
  */
 #include "types.h"
 #include "param.h"
@@ -11,7 +56,7 @@
 #include "lib.h"
 #include "spinlock.h"
 #include "sleeplock.h"
-#include "proc.h"
+#include "sched.h"
 #include "memory.h"
 #include "stat.h"
 #include "fcntl.h"
@@ -20,56 +65,69 @@
 #include "file.h"
 #include "syscall_args.h"
 
-/* Fetch argument n as a descriptor of an open file. */
-static int argfd(int n, int *pfd, struct file **pf)
+/* The most names one inode can have: the on-disk nlink is a short. */
+#define MAX_NLINK 0x7fff
+
+/* ---- descriptors ---- */
+
+/* Fetch argument n as a descriptor; -1 unless it names an open file. */
+static int fd_arg(int n, int *fdp, struct file **fp)
 {
   int fd;
 
   argint(n, &fd);
-  if (fd < 0 || fd >= NOFILE || myproc()->ofile[fd] == 0)
+  if (fd < 0 || fd >= NOFILE)
     return -1;
-  if (pfd)
-    *pfd = fd;
-  if (pf)
-    *pf = myproc()->ofile[fd];
+  struct file *f = myproc()->ofile[fd];
+  if (f == 0)
+    return -1;
+  if (fdp)
+    *fdp = fd;
+  *fp = f;
   return 0;
 }
 
-/* Give f the lowest free descriptor of the current process; -1 if all are taken. */
-static int fdalloc(struct file *f)
+/* The lowest descriptor of the current process at or above from that names nothing; -1 if none. */
+static int free_fd(int from)
 {
-  struct proc *p = myproc();
+  struct file **ofile = myproc()->ofile;
 
-  for (int fd = 0; fd < NOFILE; fd++) {
-    if (p->ofile[fd] == 0) {
-      p->ofile[fd] = f;
+  for (int fd = from; fd < NOFILE; fd++)
+    if (ofile[fd] == 0)
       return fd;
-    }
-  }
   return -1;
+}
+
+/* Make the lowest free descriptor name f; the descriptor, or -1 if all are in use. */
+static int install_fd(struct file *f)
+{
+  int fd = free_fd(0);
+
+  if (fd >= 0)
+    myproc()->ofile[fd] = f;
+  return fd;
 }
 
 uint64 sys_dup(void)
 {
   struct file *f;
 
-  if (argfd(0, 0, &f) < 0)
+  if (fd_arg(0, 0, &f) < 0)
     return -1;
-  int fd = fdalloc(f);
-  if (fd < 0)
-    return -1;
-  filedup(f);
+  int fd = install_fd(f);
+  if (fd >= 0)
+    filedup(f);
   return fd;
 }
 
-/* The common arguments of read and write: descriptor, buffer, length. */
-static int args_fd_buf_len(struct file **f, uint64 *addr, int *n)
+/* The arguments read and write share: descriptor, buffer address, byte count. */
+static int transfer_args(struct file **fp, uint64 *addrp, int *np)
 {
-  if (argfd(0, 0, f) < 0)
+  if (fd_arg(0, 0, fp) < 0)
     return -1;
-  argaddr(1, addr);
-  argint(2, n);
-  return *n < 0 ? -1 : 0;
+  argaddr(1, addrp);
+  argint(2, np);
+  return *np < 0 ? -1 : 0;
 }
 
 uint64 sys_read(void)
@@ -78,7 +136,7 @@ uint64 sys_read(void)
   uint64 addr;
   int n;
 
-  if (args_fd_buf_len(&f, &addr, &n) < 0)
+  if (transfer_args(&f, &addr, &n) < 0)
     return -1;
   return fileread(f, addr, n);
 }
@@ -89,17 +147,17 @@ uint64 sys_write(void)
   uint64 addr;
   int n;
 
-  if (args_fd_buf_len(&f, &addr, &n) < 0)
+  if (transfer_args(&f, &addr, &n) < 0)
     return -1;
   return filewrite(f, addr, n);
 }
 
 uint64 sys_close(void)
 {
-  int fd;
   struct file *f;
+  int fd;
 
-  if (argfd(0, &fd, &f) < 0)
+  if (fd_arg(0, &fd, &f) < 0)
     return -1;
   myproc()->ofile[fd] = 0;
   fileclose(f);
@@ -109,185 +167,289 @@ uint64 sys_close(void)
 uint64 sys_fstat(void)
 {
   struct file *f;
-  uint64 st;
+  uint64 addr;
 
-  if (argfd(0, 0, &f) < 0)
+  if (fd_arg(0, 0, &f) < 0)
     return -1;
-  argaddr(1, &st);
-  return filestat(f, st);
-}
-
-/* Give the existing file old the additional name new. */
-uint64 sys_link(void)
-{
-  char old[MAXPATH], new[MAXPATH], name[DIRSIZ];
-  struct inode *ip, *dp;
-
-  if (argstr(0, old, MAXPATH) < 0 || argstr(1, new, MAXPATH) < 0)
-    return -1;
-
-  begin_op();
-  if ((ip = namei(myproc()->cwd, old)) == 0) {
-    end_op();
-    return -1;
-  }
-  ilock(ip);
-  if (ip->type == T_DIR) {
-    iunlockput(ip);
-    end_op();
-    return -1;
-  }
-  /* Count the link first: a crash in between leaves a harmless extra count. */
-  ip->nlink++;
-  iupdate(ip);
-  iunlock(ip);
-
-  if ((dp = nameiparent(myproc()->cwd, new, name)) != 0) {
-    ilock(dp);
-    if (dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0) {
-      iunlockput(dp);
-      iput(ip);
-      end_op();
-      return 0;
-    }
-    iunlockput(dp);
-  }
-
-  ilock(ip);
-  ip->nlink--;
-  iupdate(ip);
-  iunlockput(ip);
-  end_op();
-  return -1;
-}
-
-/* Does directory dp hold nothing but "." and ".."? Caller holds dp->lock. */
-static int dir_is_empty(struct inode *dp)
-{
-  struct dirent de;
-
-  for (uint off = 2 * sizeof(de); off < dp->size; off += sizeof(de)) {
-    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      panic("dir_is_empty: directory shorter than its size");
-    if (de.inum != 0)
-      return 0;
-  }
-  return 1;
-}
-
-/* Clear the entry at off in directory dp, which names ip; both locked. */
-static int remove_entry(struct inode *dp, struct inode *ip, uint off)
-{
-  struct dirent de;
-
-  memset(&de, 0, sizeof(de));
-  if (writei(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-    return -1;
-  if (ip->type == T_DIR) {
-    dp->nlink--;  /* the ".." that ip held */
-    iupdate(dp);
-  }
-  ip->nlink--;
-  iupdate(ip);
-  return 0;
-}
-
-uint64 sys_unlink(void)
-{
-  char path[MAXPATH], name[DIRSIZ];
-  struct inode *dp, *ip;
-  uint off;
-  int result = -1;
-
-  if (argstr(0, path, MAXPATH) < 0)
-    return -1;
-
-  begin_op();
-  if ((dp = nameiparent(myproc()->cwd, path, name)) == 0) {
-    end_op();
-    return -1;
-  }
-  ilock(dp);
-  if (namecmp(name, ".") != 0 && namecmp(name, "..") != 0 &&
-      (ip = dirlookup(dp, name, &off)) != 0) {
-    /* name is neither "." nor "..", so ip is a child of dp: locking it is in order. */
-    ilock(ip);
-    if (ip->nlink < 1)
-      panic("unlink: inode with no links");
-    if (ip->type != T_DIR || dir_is_empty(ip))
-      result = remove_entry(dp, ip, off);
-    iunlockput(ip);
-  }
-  iunlockput(dp);
-  end_op();
-  return result;
+  argaddr(1, &addr);
+  return filestat(f, addr);
 }
 
 /*
- * Create path as a new inode of the given type and return it locked;
- * opening an existing file or device with type T_FILE returns it instead.
- * 0 if the parent is missing, the name is taken, or the disk is full.
+ * Descriptors for both ends of a new pipe, stored as two ints at the user
+ * address in argument 0. The descriptor numbers are chosen and handed to
+ * the user first: a process has one thread, so nothing can take them in
+ * between, and a bad address then fails the call before anything exists.
+ */
+uint64 sys_pipe(void)
+{
+  uint64 addr;
+  int fds[2];
+  struct file *rf, *wf;
+  struct proc *p = myproc();
+
+  argaddr(0, &addr);
+  fds[0] = free_fd(0);
+  fds[1] = fds[0] < 0 ? -1 : free_fd(fds[0] + 1);
+  if (fds[1] < 0)
+    return -1;
+  if (copyout(p->pagetable, addr, fds, sizeof(fds)) < 0)
+    return -1;
+  if (pipealloc(&rf, &wf) < 0)
+    return -1;
+  p->ofile[fds[0]] = rf;
+  p->ofile[fds[1]] = wf;
+  return 0;
+}
+
+/* ---- names ---- */
+
+/* "." and ".." belong to a directory itself: they cannot be removed or made. */
+static int is_dot_name(const char *name)
+{
+  return namecmp(name, ".") == 0 || namecmp(name, "..") == 0;
+}
+
+/*
+ * The directory that will hold the last element of path (copied into
+ * name), locked; 0, holding nothing, if there is none or it has been
+ * removed. Creating or linking into a removed directory would make an
+ * entry that no path reaches.
+ */
+static struct inode *lock_live_parent(char *path, char *name)
+{
+  struct inode *dp = nameiparent(myproc()->cwd, path, name);
+
+  if (dp == 0)
+    return 0;
+  ilock(dp);
+  if (dp->nlink == 0) {
+    iunlockput(dp);
+    return 0;
+  }
+  return dp;
+}
+
+/*
+ * The inode that path already names, for create: returned locked only if
+ * open(O_CREATE) may use it (asked for a T_FILE, found a file or device).
+ */
+static struct inode *reuse_existing(struct inode *ip, short type)
+{
+  ilock(ip);
+  if (type != T_FILE || ip->type == T_DIR) {
+    iunlockput(ip);
+    return 0;
+  }
+  return ip;
+}
+
+/*
+ * Fill in a just-allocated, locked inode ip that will be named in dp. A
+ * directory gets its "." and ".."; "." does not count in its own nlink
+ * (a directory has nlink 1 plus one per subdirectory), and ".." is
+ * counted in dp only once the name is in place. -1 if the disk is full.
+ */
+static int init_new_inode(struct inode *ip, struct inode *dp, short major, short minor)
+{
+  /* The name it is about to get, counted first: nothing may be added to a
+     directory with no links. */
+  ip->nlink = 1;
+  if (ip->type == T_DEVICE) {
+    ip->major = major;
+    ip->minor = minor;
+  }
+  iupdate(ip);
+  if (ip->type != T_DIR)
+    return 0;
+  if (dirlink(ip, ".", ip->inum) < 0 || dirlink(ip, "..", dp->inum) < 0)
+    return -1;
+  return 0;
+}
+
+/*
+ * Make a new inode of the given type named path and return it locked. For
+ * open(O_CREATE) (type T_FILE) an existing file or device is returned
+ * instead. 0, holding nothing, if the parent is missing or removed, the
+ * name is taken, or the disk or inode table is full.
+ *
+ * Steps: lock the parent; an existing name ends it here; allocate and fill
+ * in the inode; enter its name in the parent. If any of the last steps
+ * fails, the one way back is to give the new inode a link count of 0 and
+ * drop it, which frees it with all its blocks.
  */
 static struct inode *create(char *path, short type, short major, short minor)
 {
   char name[DIRSIZ];
   struct inode *dp, *ip;
 
-  if ((dp = nameiparent(myproc()->cwd, path, name)) == 0)
+  if ((dp = lock_live_parent(path, name)) == 0)
     return 0;
-  ilock(dp);
 
   if ((ip = dirlookup(dp, name, 0)) != 0) {
-    /* ip may be dp itself ("."): unlock dp before locking ip. */
+    /* ip may be dp itself (".") or its parent (".."): unlock dp first. */
     iunlockput(dp);
+    return reuse_existing(ip, type);
+  }
+
+  if ((ip = ialloc(dp->dev, type)) != 0) {
     ilock(ip);
-    if (type == T_FILE && (ip->type == T_FILE || ip->type == T_DEVICE))
-      return ip;
-    iunlockput(ip);
-    return 0;
-  }
-
-  if ((ip = ialloc(dp->dev, type)) == 0) {
-    iunlockput(dp);
-    return 0;
-  }
-  ilock(ip);
-  ip->major = major;
-  ip->minor = minor;
-  ip->nlink = 1;
-  iupdate(ip);
-
-  /* "." does not count in ip's own nlink, so only dp's entry keeps ip alive. */
-  int has_dots = type != T_DIR ||
-                 (dirlink(ip, ".", ip->inum) == 0 && dirlink(ip, "..", dp->inum) == 0);
-  if (!has_dots || dirlink(dp, name, ip->inum) < 0) {
-    /* Undo: with no links, the last iput frees the inode and its blocks. */
-    ip->nlink = 0;
-    iupdate(ip);
-    iunlockput(ip);
-    iunlockput(dp);
-    return 0;
-  }
-  if (type == T_DIR) {
-    dp->nlink++;  /* for ip's ".." */
-    iupdate(dp);
+    if (init_new_inode(ip, dp, major, minor) < 0 || dirlink(dp, name, ip->inum) < 0) {
+      ip->nlink = 0;
+      iupdate(ip);
+      iunlockput(ip);
+      ip = 0;
+    } else if (type == T_DIR) {
+      dp->nlink++;  /* the new directory's ".." */
+      iupdate(dp);
+    }
   }
   iunlockput(dp);
   return ip;
 }
 
-/* The locked inode that open should use, or 0 with nothing held. */
-static struct inode *open_inode(char *path, int omode)
+/* Lock ip long enough to read its type: stable while the caller holds a reference. */
+static int is_directory(struct inode *ip)
 {
-  struct inode *ip;
+  ilock(ip);
+  int dir = ip->type == T_DIR;
+  iunlock(ip);
+  return dir;
+}
 
-  if (omode & O_CREATE)
-    return create(path, T_FILE, 0, 0);
+/*
+ * Give the file old the extra name new. Directories cannot be linked (the
+ * tree must stay a tree), nor can a file whose last name was removed after
+ * we found it: that would bring a dying inode back.
+ */
+static int add_link(char *old, char *new)
+{
+  char name[DIRSIZ];
+  struct inode *ip, *dp;
+  int result = -1;
 
-  if ((ip = namei(myproc()->cwd, path)) == 0)
+  if ((ip = namei(myproc()->cwd, old)) == 0)
+    return -1;
+  if (!is_directory(ip) && (dp = lock_live_parent(new, name)) != 0) {
+    ilock(ip);  /* a file, after its target directory: see the lock order above */
+    if (ip->dev == dp->dev && ip->nlink > 0 && ip->nlink < MAX_NLINK &&
+        dirlink(dp, name, ip->inum) == 0) {
+      ip->nlink++;
+      iupdate(ip);
+      result = 0;
+    }
+    iunlock(ip);
+    iunlockput(dp);
+  }
+  iput(ip);
+  return result;
+}
+
+uint64 sys_link(void)
+{
+  char old[MAXPATH], new[MAXPATH];
+
+  if (argstr(0, old, MAXPATH) < 0 || argstr(1, new, MAXPATH) < 0)
+    return -1;
+  begin_op();
+  int result = add_link(old, new);
+  end_op();
+  return result;
+}
+
+/* Does directory dp (locked) name anything besides itself and its parent? */
+static int dir_is_empty(struct inode *dp)
+{
+  struct dirent de;
+
+  for (uint off = 0; off < dp->size; off += sizeof(de)) {
+    if (readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
+      panic("dir_is_empty: directory shorter than its size");
+    if (de.inum != 0 && !is_dot_name(de.name))
+      return 0;
+  }
+  return 1;
+}
+
+/* Blank the entry at off in directory dp (locked). */
+static void erase_entry(struct inode *dp, uint off)
+{
+  struct dirent blank;
+
+  memset(&blank, 0, sizeof(blank));
+  /* The entry lies inside dp's blocks: writing it allocates nothing, so cannot fail. */
+  if (writei(dp, 0, (uint64)&blank, off, sizeof(blank)) != sizeof(blank))
+    panic("erase_entry: cannot write a directory");
+}
+
+/*
+ * ip (locked) has lost its entry in dp (locked): one link less. A directory
+ * (empty, so it had just the one) drops to nlink 0, which makes it dead,
+ * and gives back the link its ".." held on dp.
+ */
+static void drop_links(struct inode *dp, struct inode *ip)
+{
+  ip->nlink--;
+  iupdate(ip);
+  if (ip->type == T_DIR) {
+    dp->nlink--;
+    iupdate(dp);
+  }
+}
+
+/*
+ * Remove the last element of path from its directory. A directory must be
+ * empty; "." and ".." cannot be removed. The inode itself lives on while
+ * open files or working directories refer to it.
+ */
+static int remove_name(char *path)
+{
+  char name[DIRSIZ];
+  struct inode *dp, *ip;
+  uint off;
+  int result = -1;
+
+  if ((dp = nameiparent(myproc()->cwd, path, name)) == 0)
+    return -1;
+  ilock(dp);
+  if (!is_dot_name(name) && (ip = dirlookup(dp, name, &off)) != 0) {
+    ilock(ip);  /* neither "." nor "..", so a child of dp: parent first */
+    if (ip->nlink < 1)
+      panic("unlink: a directory entry names an inode with no links");
+    if (ip->type != T_DIR || dir_is_empty(ip)) {
+      erase_entry(dp, off);
+      drop_links(dp, ip);
+      result = 0;
+    }
+    iunlockput(ip);
+  }
+  iunlockput(dp);
+  return result;
+}
+
+uint64 sys_unlink(void)
+{
+  char path[MAXPATH];
+
+  if (argstr(0, path, MAXPATH) < 0)
+    return -1;
+  begin_op();
+  int result = remove_name(path);
+  end_op();
+  return result;
+}
+
+/* ---- opening ---- */
+
+/* The existing inode path names, locked, if open may use it with omode; else 0. */
+static struct inode *lookup_for_open(char *path, int omode)
+{
+  struct inode *ip = namei(myproc()->cwd, path);
+
+  if (ip == 0)
     return 0;
   ilock(ip);
-  /* A directory may only be read. */
+  /* Directories change only through the calls above: read-only. */
   if (ip->type == T_DIR && omode != O_RDONLY) {
     iunlockput(ip);
     return 0;
@@ -295,140 +457,132 @@ static struct inode *open_inode(char *path, int omode)
   return ip;
 }
 
+/* The access bits of an open file made with open mode omode. */
+static int access_of(int omode)
+{
+  int access = 0;
+
+  if ((omode & O_WRONLY) == 0)
+    access |= FILE_CAN_READ;
+  if (omode & (O_WRONLY | O_RDWR))
+    access |= FILE_CAN_WRITE;
+  return access;
+}
+
+/*
+ * Make an open file for the locked inode ip and give it a descriptor. The
+ * file takes over the reference to ip; if anything is missing (a driver for
+ * a device, a file slot, a descriptor) the reference is dropped instead.
+ * Inside a log operation, since O_TRUNC may free blocks. Descriptor or -1.
+ */
+static int open_inode(struct inode *ip, int omode)
+{
+  const struct devsw *driver = 0;
+  struct file *f = 0;
+  int fd = -1;
+
+  if (ip->type == T_DEVICE)
+    driver = devsw_get(ip->major);
+  if (ip->type != T_DEVICE || driver != 0)
+    f = filealloc();
+  if (f != 0 && (fd = install_fd(f)) < 0)
+    fileclose(f);  /* still FILE_UNUSED: only the slot goes back */
+  if (fd < 0) {
+    iunlockput(ip);
+    return -1;
+  }
+
+  f->kind = driver ? FILE_DEVICE : FILE_INODE;
+  f->driver = driver;
+  f->ip = ip;
+  f->off = 0;
+  f->access = access_of(omode);
+  if ((omode & O_TRUNC) && ip->type == T_FILE)
+    itrunc(ip);
+  iunlock(ip);
+  return fd;
+}
+
 uint64 sys_open(void)
 {
   char path[MAXPATH];
-  int omode, fd;
-  struct inode *ip;
-  struct file *f;
+  int omode;
 
   if (argstr(0, path, MAXPATH) < 0)
     return -1;
   argint(1, &omode);
 
   begin_op();
-  if ((ip = open_inode(path, omode)) == 0) {
-    end_op();
-    return -1;
-  }
-  if (ip->type == T_DEVICE && (ip->major < 0 || ip->major >= NDEV))
-    goto fail;
-  if ((f = filealloc()) == 0)
-    goto fail;
-  if ((fd = fdalloc(f)) < 0) {
-    fileclose(f);  /* still FD_NONE: gives back the slot and nothing else */
-    goto fail;
-  }
-
-  if (ip->type == T_DEVICE) {
-    f->type = FD_DEVICE;
-    f->major = ip->major;
-  } else {
-    f->type = FD_INODE;
-    f->off = 0;
-  }
-  f->ip = ip;
-  f->readable = !(omode & O_WRONLY);
-  f->writable = (omode & O_WRONLY) || (omode & O_RDWR);
-
-  if ((omode & O_TRUNC) && ip->type == T_FILE)
-    itrunc(ip);
-
-  iunlock(ip);
+  struct inode *ip = (omode & O_CREATE) ? create(path, T_FILE, 0, 0)
+                                        : lookup_for_open(path, omode);
+  int fd = ip ? open_inode(ip, omode) : -1;
   end_op();
   return fd;
+}
 
-fail:
-  iunlockput(ip);
+/* mkdir and mknod: create path as a new inode and let it go. */
+static int make_node(char *path, short type, short major, short minor)
+{
+  begin_op();
+  struct inode *ip = create(path, type, major, minor);
+  int made = ip != 0;
+  if (made)
+    iunlockput(ip);
   end_op();
-  return -1;
+  return made ? 0 : -1;
 }
 
 uint64 sys_mkdir(void)
 {
   char path[MAXPATH];
-  struct inode *ip;
 
   if (argstr(0, path, MAXPATH) < 0)
     return -1;
-  begin_op();
-  if ((ip = create(path, T_DIR, 0, 0)) == 0) {
-    end_op();
-    return -1;
-  }
-  iunlockput(ip);
-  end_op();
-  return 0;
+  return make_node(path, T_DIR, 0, 0);
 }
 
 uint64 sys_mknod(void)
 {
   char path[MAXPATH];
   int major, minor;
-  struct inode *ip;
 
   if (argstr(0, path, MAXPATH) < 0)
     return -1;
   argint(1, &major);
   argint(2, &minor);
-  begin_op();
-  if ((ip = create(path, T_DEVICE, major, minor)) == 0) {
-    end_op();
-    return -1;
-  }
-  iunlockput(ip);
-  end_op();
-  return 0;
+  return make_node(path, T_DEVICE, major, minor);
+}
+
+/* ---- working directory ---- */
+
+/* Can a process make ip its working directory? A directory that has not been removed. */
+static int can_enter(struct inode *ip)
+{
+  ilock(ip);
+  int ok = ip->type == T_DIR && ip->nlink > 0;
+  iunlock(ip);
+  return ok;
 }
 
 uint64 sys_chdir(void)
 {
   char path[MAXPATH];
-  struct inode *ip;
   struct proc *p = myproc();
+  struct inode *ip;
 
   if (argstr(0, path, MAXPATH) < 0)
     return -1;
   begin_op();
-  if ((ip = namei(myproc()->cwd, path)) == 0) {
-    end_op();
-    return -1;
+  if ((ip = namei(p->cwd, path)) != 0 && !can_enter(ip)) {
+    iput(ip);
+    ip = 0;
   }
-  ilock(ip);
-  if (ip->type != T_DIR) {
-    iunlockput(ip);
-    end_op();
-    return -1;
+  if (ip) {
+    /* The old directory's last reference may free it (if it was removed):
+       that needs the log operation. */
+    iput(p->cwd);
+    p->cwd = ip;
   }
-  iunlock(ip);
-  /* The old directory's last reference may free it: still inside the operation. */
-  iput(p->cwd);
   end_op();
-  p->cwd = ip;
-  return 0;
-}
-
-uint64 sys_pipe(void)
-{
-  uint64 fdarray;
-  struct file *rf, *wf;
-  struct proc *p = myproc();
-
-  argaddr(0, &fdarray);
-  if (pipealloc(&rf, &wf) < 0)
-    return -1;
-
-  int fds[2] = { fdalloc(rf), -1 };
-  if (fds[0] >= 0)
-    fds[1] = fdalloc(wf);
-  if (fds[1] < 0 || copyout(p->pagetable, fdarray, fds, sizeof(fds)) < 0) {
-    if (fds[0] >= 0)
-      p->ofile[fds[0]] = 0;
-    if (fds[1] >= 0)
-      p->ofile[fds[1]] = 0;
-    fileclose(rf);
-    fileclose(wf);
-    return -1;
-  }
-  return 0;
+  return ip ? 0 : -1;
 }

@@ -146,20 +146,15 @@ void make_pipe(char *name, int *fds)
 /* ---- memory ---- */
 
 /*
- * The statistics device hands out one shared snapshot of text, continuing
- * where the last reader stopped; only a read that reaches end of file lets
- * the next reader start a fresh one. A snapshot someone left half read may
- * be stale, so read the device to its end twice, into a buffer bigger than
- * any snapshot, and believe only the second, fresh, text.
+ * Each open of the statistics device gets a fresh snapshot of its own, so
+ * one read to the end, into a buffer bigger than any snapshot, gives the
+ * current text.
  */
 static char stats_text[4096 + 512];
 
 /* Free physical pages as the statistics device reports them, or -1 if unreadable. */
 int freepages(void)
 {
-  if (statistics(stats_text, sizeof(stats_text) - 1) < 0)
-    return -1;
-  memset(stats_text, 0, 16);
   int n = statistics(stats_text, sizeof(stats_text) - 1);
   if (n < 0)
     return -1;
