@@ -65,7 +65,7 @@ EXPECTED_PROCESSES = ["init", "sh"]
 LAST_LINE = re.compile(r"sysfuzz (?:ok: \d+ calls in \d+ rounds, seeds (\d+)-"
                        r"|FAIL: seed \d+ \(round \d+, first seed (\d+)\))[^\n]*")
 FREE_PAGES = re.compile(r"^freepages (\d+)", re.MULTILINE)
-PROCESS = re.compile(r"^(\d+) (\w+) (\S+)$", re.MULTILINE)
+PROCESS = re.compile(r"^(\S+) \(pid (\d+)\): (\w+)", re.MULTILINE)
 USERTESTS_END = re.compile(r"ALL TESTS PASSED|\$ \Z")
 LEFTOVER = re.compile(r"^(sysfuzz\.\S*)", re.MULTILINE)
 
@@ -161,7 +161,7 @@ def processes(session: qemu.QemuSession) -> List[str]:
     start = len(session.output)
     session.send("\x10")
     time.sleep(1.0)
-    return [name for _, _, name in PROCESS.findall(session.output[start:])]
+    return [name for name, _, _ in PROCESS.findall(session.output[start:])]
 
 
 def wait_until_idle(session: qemu.QemuSession) -> None:

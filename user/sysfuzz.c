@@ -20,7 +20,8 @@
  *   -s       share the scratch directory (default name sysfuzz.all, at
  *            most DIRSIZ-3 bytes) with other runs given -s and the same
  *            name: they make, remove and enter each other's directories,
- *            on purpose, while they run. NAME.n counts the runs inside,
+ *            on purpose, while they run, and each one entering sweeps
+ *            away what the others built. NAME.n counts the runs inside,
  *            under the lock NAME.lk (a directory, since mkdir either makes
  *            it or fails); the first one in makes the scratch directory
  *            and the last one out removes it.
@@ -915,6 +916,44 @@ clean_in_child(const char *top)
   return status < 0 ? 0 : status;
 }
 
+/*
+ * Shared runs sweep each other's work away: every round of a shared run
+ * begins by removing whatever is in the shared directory, even while other
+ * runs work inside it. That is the hostile clean-up the kernel must survive,
+ * and it keeps the shared tree from growing for as long as some run is
+ * inside (the last one out, who removes it all, may never come). The others
+ * create and remove names as the sweep goes, so its failures are expected
+ * and are not this run's problem; the sweeper says nothing.
+ */
+static void
+sweep_shared(void)
+{
+  char name[DIRSIZ + 1];
+  struct dirent de;
+  int fd, pid;
+
+  pid = fork();
+  if (pid < 0)
+    fail("cannot fork the sweeper", "");
+  if (pid > 0) {
+    wait(0);
+    return;
+  }
+  reason_fd = -1;
+  if (chdir(run.scratch) < 0 || (fd = open(".", O_RDONLY)) < 0)
+    exit(0);
+  while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+    entry_name(name, &de);
+    if (de.inum == 0 || is_dot_or_dotdot(name))
+      continue;
+    if ((pid = fork()) == 0)
+      clean(name);
+    if (pid > 0)
+      wait(0);
+  }
+  exit(0);
+}
+
 /* ---- the scratch directory, private or shared ---- */
 
 /*
@@ -1017,6 +1056,7 @@ enter_scratch(void)
   if (run.shared) {
     write_users(users + 1);
     unlock_registry();
+    sweep_shared();
   }
 }
 
