@@ -39,7 +39,7 @@ import random
 import re
 import sys
 import time
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Set
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -67,7 +67,6 @@ LAST_LINE = re.compile(r"sysfuzz (?:ok: \d+ calls in \d+ rounds, seeds (\d+)-"
 FREE_PAGES = re.compile(r"^freepages (\d+)", re.MULTILINE)
 PROCESS = re.compile(r"^(\S+) \(pid (\d+)\): (\w+)", re.MULTILINE)
 USERTESTS_END = re.compile(r"ALL TESTS PASSED|\$ \Z")
-LEFTOVER = re.compile(r"^(sysfuzz\.\S*)", re.MULTILINE)
 
 
 class SoakFailed(Exception):
@@ -164,6 +163,13 @@ def processes(session: qemu.QemuSession) -> List[str]:
     return [name for name, _, _ in PROCESS.findall(session.output[start:])]
 
 
+def root_listing(session: qemu.QemuSession) -> Set[str]:
+    """The lines `ls /` prints (name, type, inode, size), the prompt left out."""
+    output = session.run("ls /", timeout=COMMAND_LIMIT)
+    return {line for line in output.splitlines()
+            if line.strip() and not line.startswith("$") and "ls /" not in line}
+
+
 def wait_until_idle(session: qemu.QemuSession) -> None:
     """Wait until only init and the shell are left; SoakFailed if others linger."""
     give_up = time.monotonic() + SETTLE_LIMIT
@@ -236,6 +242,7 @@ def _exercise(session: qemu.QemuSession, plan: Plan, say: Callable[[str], None])
     """Everything done on the running machine; returns the problems found."""
     problems = []
     session.wait_prompt(timeout=BOOT_LIMIT)
+    root_before = root_listing(session)
     before = free_pages(session)
     started = time.monotonic()
     session.send("sh < {}\n".format(SCRIPT))
@@ -259,10 +266,12 @@ def _exercise(session: qemu.QemuSession, plan: Plan, say: Callable[[str], None])
     if after_runs != before or after_usertests != before:
         problems.append("free pages: {} before, {} after the runs, {} after "
                         "usertests".format(before, after_runs, after_usertests))
-    leftovers = LEFTOVER.findall(session.run("ls", timeout=COMMAND_LIMIT))
+    leftovers = sorted(root_listing(session) - root_before)
     if leftovers:
-        say("left in /: " + " ".join(leftovers))
-        problems.append("left in /: " + " ".join(leftovers))
+        shown = " | ".join(repr(line) for line in leftovers[:10])
+        say("new in /: " + shown)
+        problems.append("{} names new in / (a run left them, or escaped its scratch "
+                        "directory): {}".format(len(leftovers), shown))
     wait_until_idle(session)
     return problems
 

@@ -115,6 +115,23 @@ heap_end(void)
   return (uint64)sbrk(0);
 }
 
+/*
+ * The end of the heap, with the rest of its last page (mapped, and holding
+ * whatever an earlier, larger heap left there) filled with 'x'. A string
+ * the kernel reads from here then runs into the unmapped page after it and
+ * fails. Without this, leftover bytes can end it early and make it a real
+ * name: a chdir() through such a pointer, which the child does not count,
+ * once led it up out of the scratch directory into "/".
+ */
+static uint64
+sealed_heap_end(void)
+{
+  char *end = (char *)heap_end();
+
+  memset(end, 'x', PGROUNDUP((uint64)end) - (uint64)end);
+  return (uint64)end;
+}
+
 /* Addresses outside the program: kernel, not user-accessible, or unmapped. */
 static uint64
 bad_address(void)
@@ -126,7 +143,7 @@ bad_address(void)
 
   switch (pick(3)) {
   case 0:
-    return heap_end();   /* past the heap, but maybe in its last, mapped page */
+    return sealed_heap_end();   /* past the heap, maybe in its last, mapped page */
   case 1:
     return heap_end() + PGSIZE * (1 + pick(16));
   default:
@@ -175,7 +192,7 @@ static uint64
 unterminated_string(void)
 {
   int len = 1 + pick(300);
-  char *end = (char *)heap_end();
+  char *end = (char *)sealed_heap_end();
 
   memset(end - len, 'x', len);
   return (uint64)(end - len);
