@@ -873,8 +873,13 @@ clean(const char *top)
   char sub[DIRSIZ + 1];
   struct stat st;
 
-  if (stat(top, &st) < 0)
-    exit(0);
+  if (stat(top, &st) < 0) {
+    /* Gone already, or a device of no known major, which cannot be opened
+       to be looked at: unlink it blind. */
+    if (unlink(top) == 0)
+      cleaned++;
+    exit(cleaned);
+  }
   if (st.type != T_DIR) {
     remove_name(top, st.nlink);
     exit(cleaned);
