@@ -164,9 +164,13 @@ def processes(session: qemu.QemuSession) -> List[str]:
 
 
 def root_listing(session: qemu.QemuSession) -> Set[str]:
-    """The lines `ls /` prints (name, type, inode, size), the prompt left out."""
+    """What `ls /` lists: name, type and inode of each entry, the prompt left out.
+
+    Sizes are left out: a directory never shrinks, so "." and ".." of / grow
+    with every name added and removed again.
+    """
     output = session.run("ls /", timeout=COMMAND_LIMIT)
-    return {line for line in output.splitlines()
+    return {line.rsplit(None, 1)[0] for line in output.splitlines()
             if line.strip() and not line.startswith("$") and "ls /" not in line}
 
 
