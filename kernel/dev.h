@@ -28,6 +28,8 @@ void plic_complete(int irq);
 /* virtio_disk.c */
 void virtio_disk_init(void);
 void virtio_disk_rw(uint blockno, uchar *data, uint size, int write);
+/* count consecutive blocks of size bytes from blockno on, each to or from its own buffer */
+void virtio_disk_rwv(uint blockno, uchar **blocks, uint count, uint size, int write);
 void virtio_disk_intr(void);
 uint64 virtio_disk_reads(void);   /* blocks read since boot */
 
@@ -40,6 +42,10 @@ int clock_sleep(uint n);
 
 /* stats.c: the "statistics" device (lock counters and free pages, as text) */
 void statsinit(void);
+#if LAB_BIGFILE
+/* Where the "freeblocks" line comes from: set by the storage layer. */
+void stats_count_free_blocks(uint64 (*counter)(void));
+#endif
 
 /*
  * devsw.c: the device switch. A driver registers read and write functions

@@ -30,12 +30,20 @@ static struct file files[NFILE];
 
 /*
  * How many bytes of an inode write go into one log operation. Besides its
- * data, a write may dirty the inode's block, the indirect block, and two
- * bitmap blocks (its new blocks may straddle a bitmap-block boundary); a
- * write that does not start on a block boundary touches one data block
- * more than its length in blocks. Whatever is left of MAXOPBLOCKS is data.
+ * data, a write may dirty the inode's block, the indirect blocks that lead
+ * to its data, and two bitmap blocks (its new blocks may straddle a
+ * bitmap-block boundary); a write that does not start on a block boundary
+ * touches one data block more than its length in blocks. Whatever is left
+ * of MAXOPBLOCKS is data. The indirect blocks are one in the classic
+ * layout; with large files (fs.h), the singly-indirect block, the
+ * doubly-indirect block and two of the blocks it lists (a chunk is shorter
+ * than NINDIRECT blocks, so it meets at most two of them).
  */
+#if LAB_BIGFILE
+#define WRITE_OVERHEAD_BLOCKS  7
+#else
 #define WRITE_OVERHEAD_BLOCKS  4
+#endif
 #define WRITE_CHUNK  ((MAXOPBLOCKS - WRITE_OVERHEAD_BLOCKS - 1) * BSIZE)
 
 void fileinit(void)
@@ -145,7 +153,11 @@ static int read_inode(struct file *f, uint64 addr, int n)
   return got;
 }
 
-/* Write one chunk at the file's offset as one log operation; bytes written or -1. */
+/*
+ * Write one chunk at the file's offset as one log operation; bytes written
+ * or -1. With large files, the operation need not wait for its commit (see
+ * log.c): the file's last close commits at the latest.
+ */
 static int write_inode_chunk(struct file *f, uint64 addr, int n)
 {
   begin_op();
@@ -154,7 +166,11 @@ static int write_inode_chunk(struct file *f, uint64 addr, int n)
   if (put > 0)
     f->off += put;
   iunlock(f->ip);
+#if LAB_BIGFILE
+  end_op_deferred();
+#else
   end_op();
+#endif
   return put;
 }
 

@@ -7,7 +7,7 @@
  *   - the inode table: in-memory inodes, shared by reference count;
  *   - on-disk inodes: allocating, loading, writing back and freeing them;
  *   - the block map: which disk block holds each block of a file
- *     (NDIRECT direct addresses, then one indirect block of NINDIRECT);
+ *     (NDIRECT direct addresses, then indirect blocks of NINDIRECT: fs.h);
  *   - inode data I/O: readi and writei.
  * Directories and path names (dir.c) are built on readi and writei.
  *
@@ -33,6 +33,9 @@
 #include "fs.h"
 #include "buf.h"
 #include "fsys.h"
+#if LAB_BIGFILE
+#include "dev.h"
+#endif
 
 /* The named fields of struct inode must be struct dinode, field for field. */
 _Static_assert(sizeof(((struct inode *)0)->disk) ==
@@ -43,6 +46,9 @@ _Static_assert(sizeof(((struct inode *)0)->disk) ==
 static struct superblock sb;
 
 static void itable_init(void);
+#if LAB_BIGFILE
+static void alloc_init(uint dev);
+#endif
 
 /* Called once, by the first process: reading the disk needs a process to sleep. */
 void fsinit(int dev)
@@ -55,6 +61,9 @@ void fsinit(int dev)
   if (sb.magic != FSMAGIC)
     panic("fsinit: not a Kiln file system (bad magic)");
   initlog(dev, &sb);
+#if LAB_BIGFILE
+  alloc_init(dev);  /* after the log's recovery, which may change the bitmap */
+#endif
 }
 
 static uint min(uint a, uint b)
@@ -66,12 +75,137 @@ static uint min(uint a, uint b)
 
 static void zero_block(uint dev, uint blockno)
 {
+#if LAB_BIGFILE
+  struct buf *b = bfresh(dev, blockno);  /* its old contents need not be read */
+#else
   struct buf *b = bread(dev, blockno);
   memset(b->data, 0, BSIZE);
+#endif
   log_write(b);
   brelse(b);
 }
 
+#if LAB_BIGFILE
+/*
+ * The large disk's allocator. Its bitmap has many blocks, and searching it
+ * from the start for every allocation would cost more than the rest of a
+ * write, so the allocator keeps, under alloc.lock:
+ *   - search_from: every block below it is in use, so searches start there;
+ *   - frees: blocks freed since boot. A search moves search_from up only
+ *     if no block was freed while it looked, since a freed block may lie
+ *     behind it (bfree moves search_from down for it);
+ *   - free_blocks: what the statistics device reports as freeblocks.
+ * Allocation stays first fit: the lowest free block is always taken.
+ */
+static struct {
+  struct spinlock lock;
+  uint search_from;
+  uint frees;
+  uint free_blocks;
+} alloc;
+
+#define BITS_PER_WORD 64
+
+/* Free blocks among the bits of one bitmap word that stand for blocks. */
+static uint zero_bits(uint64 word, uint bits)
+{
+  uint count = 0;
+  for (uint bit = 0; bit < bits; bit++)
+    if (!(word & (1UL << bit)))
+      count++;
+  return count;
+}
+
+static uint64 count_free_blocks(void)
+{
+  return __atomic_load_n(&alloc.free_blocks, __ATOMIC_RELAXED);
+}
+
+/* Count the free blocks in the bitmap, and tell the statistics device. */
+static void alloc_init(uint dev)
+{
+  initlock(&alloc.lock, "alloc");
+  for (uint first = 0; first < sb.size; first += BPB) {
+    struct buf *b = bread(dev, BBLOCK(first, sb));
+    uint64 *words = (uint64 *)b->data;
+    for (uint w = 0; w < BPB / BITS_PER_WORD && first + w * BITS_PER_WORD < sb.size; w++)
+      alloc.free_blocks += zero_bits(words[w], min(BITS_PER_WORD,
+                                                   sb.size - first - w * BITS_PER_WORD));
+    brelse(b);
+  }
+  stats_count_free_blocks(count_free_blocks);
+}
+
+/*
+ * Claim the first free bit at or after block number start in bitmap block
+ * b, which stands for the blocks from first on; its block number, or -1 if
+ * there is none. The words of the bitmap hold 64 blocks each, in order
+ * (the disk is little-endian, like RISC-V), so a full word is skipped at once.
+ */
+static int claim_bit(struct buf *b, uint first, uint start)
+{
+  uint64 *words = (uint64 *)b->data;
+
+  for (uint w = (start - first) / BITS_PER_WORD; w < BPB / BITS_PER_WORD; w++) {
+    if (words[w] == ~0UL)
+      continue;
+    for (uint bit = 0; bit < BITS_PER_WORD; bit++) {
+      uint blockno = first + w * BITS_PER_WORD + bit;
+      if (blockno >= sb.size)
+        return -1;
+      if (blockno >= start && !(words[w] & (1UL << bit))) {
+        words[w] |= 1UL << bit;
+        return blockno;
+      }
+    }
+  }
+  return -1;
+}
+
+/* Block blockno was found free by a search that began at from, after frees frees. */
+static void note_allocated(uint from, uint frees, uint blockno)
+{
+  acquire(&alloc.lock);
+  if (alloc.frees == frees && alloc.search_from == from)
+    alloc.search_from = blockno + 1;
+  alloc.free_blocks--;
+  release(&alloc.lock);
+}
+
+/* A zeroed data block, or 0 if the disk is full. */
+static uint balloc(uint dev)
+{
+  acquire(&alloc.lock);
+  uint from = alloc.search_from, frees = alloc.frees;
+  release(&alloc.lock);
+
+  for (uint first = from - from % BPB; first < sb.size; first += BPB) {
+    struct buf *b = bread(dev, BBLOCK(first, sb));
+    int blockno = claim_bit(b, first, first > from ? first : from);
+    if (blockno >= 0) {
+      log_write(b);
+      note_allocated(from, frees, blockno);
+    }
+    brelse(b);
+    if (blockno >= 0) {
+      zero_block(dev, blockno);
+      return blockno;
+    }
+  }
+  return 0;
+}
+
+/* Block blockno is free again: searches must look at it. */
+static void note_freed(uint blockno)
+{
+  acquire(&alloc.lock);
+  alloc.frees++;
+  if (blockno < alloc.search_from)
+    alloc.search_from = blockno;
+  alloc.free_blocks++;
+  release(&alloc.lock);
+}
+#else
 /* Claim the first free bit in bitmap block b, or return -1 if it has none. */
 static int claim_bit(struct buf *b, uint first_block)
 {
@@ -107,6 +241,7 @@ static uint balloc(uint dev)
   }
   return 0;
 }
+#endif
 
 static void bfree(uint dev, uint blockno)
 {
@@ -117,6 +252,9 @@ static void bfree(uint dev, uint blockno)
     panic("bfree: block already free");
   *byte &= ~bit;
   log_write(map);
+#if LAB_BIGFILE
+  note_freed(blockno);  /* while the bitmap block is held: see balloc */
+#endif
   brelse(map);
 }
 
@@ -343,7 +481,7 @@ void stati(struct inode *ip, struct stat *st)
 /* ---- the block map ---- */
 
 /*
- * The block number stored in *slot (an address in ip->addrs or in the
+ * The block number stored in *slot (an address in ip->addrs or in an
  * indirect block). An empty slot gets a fresh block if allocate is set;
  * otherwise, or if the disk is full, the result is 0.
  */
@@ -355,31 +493,71 @@ static uint slot_block(uint dev, uint *slot, int allocate)
 }
 
 /*
+ * The block number in entry index of the indirect block whose address is
+ * in *table, or 0 if there is none. With allocate, a missing indirect
+ * block or entry is allocated on the way (changing *table, or logging the
+ * indirect block). 0 also if the disk is full.
+ */
+static uint table_entry(uint dev, uint *table, uint index, int allocate)
+{
+  uint table_block = slot_block(dev, table, allocate);
+  if (table_block == 0)
+    return 0;
+  struct buf *b = bread(dev, table_block);
+  uint *slot = (uint *)b->data + index;
+  uint before = *slot;
+  uint blockno = slot_block(dev, slot, allocate);
+  if (blockno != before)
+    log_write(b);
+  brelse(b);
+  return blockno;
+}
+
+#if LAB_BIGFILE
+/*
+ * bmap for block bn of the part of ip that the doubly-indirect block maps:
+ * the doubly-indirect block (address in ip->addrs[NDIRECT + 1]) lists
+ * NINDIRECT singly-indirect blocks, each listing NINDIRECT data blocks.
+ */
+static uint bmap_doubly(struct inode *ip, uint bn, int allocate)
+{
+#if LAB_BIGFILE >= 2
+  if (bn >= NDINDIRECT)
+    panic("bmap: block beyond MAXFILE");
+  uint middle = table_entry(ip->dev, &ip->addrs[NDIRECT + 1], bn / NINDIRECT, allocate);
+  if (middle == 0)
+    return 0;
+  return table_entry(ip->dev, &middle, bn % NINDIRECT, allocate);
+#else
+  /*
+   * TODO (bigfile lab): find, and with allocate make, the data block
+   * through the doubly-indirect block, allocating each level on demand.
+   * Until then the blocks past the singly-indirect ones cannot be had, as
+   * if the disk were full.
+   */
+  return 0;
+#endif
+}
+#endif
+
+/*
  * The disk block that holds block bn of ip's contents, or 0 if there is
  * none (and allocate is not set, or the disk is full). A block allocated
- * for a direct slot or for the indirect block itself changes ip->addrs,
- * which the caller writes to disk with iupdate; an address stored in the
- * indirect block is logged here.
+ * for a slot of ip->addrs changes ip->addrs, which the caller writes to
+ * disk with iupdate; an address stored in an indirect block is logged here.
  */
 static uint bmap(struct inode *ip, uint bn, int allocate)
 {
   if (bn < NDIRECT)
     return slot_block(ip->dev, &ip->addrs[bn], allocate);
   bn -= NDIRECT;
-  if (bn >= NINDIRECT)
-    panic("bmap: block beyond MAXFILE");
-
-  uint table = slot_block(ip->dev, &ip->addrs[NDIRECT], allocate);
-  if (table == 0)
-    return 0;
-  struct buf *b = bread(ip->dev, table);
-  uint *slot = (uint *)b->data + bn;
-  uint before = *slot;
-  uint blockno = slot_block(ip->dev, slot, allocate);
-  if (blockno != before)
-    log_write(b);
-  brelse(b);
-  return blockno;
+  if (bn < NINDIRECT)
+    return table_entry(ip->dev, &ip->addrs[NDIRECT], bn, allocate);
+#if LAB_BIGFILE
+  return bmap_doubly(ip, bn - NINDIRECT, allocate);
+#else
+  panic("bmap: block beyond MAXFILE");
+#endif
 }
 
 static void free_listed_blocks(uint dev, const uint *blocks, uint count)
@@ -389,17 +567,45 @@ static void free_listed_blocks(uint dev, const uint *blocks, uint count)
       bfree(dev, blocks[i]);
 }
 
+/* Free the blocks that the indirect block table lists (not table itself). */
+static void free_table_entries(uint dev, uint table)
+{
+  struct buf *b = bread(dev, table);
+  free_listed_blocks(dev, (uint *)b->data, NINDIRECT);
+  brelse(b);
+}
+
+#if LAB_BIGFILE
+/* Free what ip's doubly-indirect block leads to: its singly-indirect blocks and their data. */
+static void free_doubly(struct inode *ip)
+{
+#if LAB_BIGFILE >= 2
+  uint root = ip->addrs[NDIRECT + 1];
+  if (root == 0)
+    return;
+  struct buf *b = bread(ip->dev, root);
+  uint *middle = (uint *)b->data;
+  for (uint i = 0; i < NINDIRECT; i++)
+    if (middle[i] != 0)
+      free_table_entries(ip->dev, middle[i]);
+  free_listed_blocks(ip->dev, middle, NINDIRECT);
+  brelse(b);
+#else
+  /* TODO (bigfile lab): free every level under ip->addrs[NDIRECT + 1]. */
+#endif
+}
+#endif
+
 /* Free all of ip's contents. Caller holds ip->lock, inside an operation. */
 void itrunc(struct inode *ip)
 {
-  uint table = ip->addrs[NDIRECT];
-  if (table != 0) {
-    struct buf *b = bread(ip->dev, table);
-    free_listed_blocks(ip->dev, (uint *)b->data, NINDIRECT);
-    brelse(b);
-  }
-  /* The direct blocks and the indirect block itself. */
-  free_listed_blocks(ip->dev, ip->addrs, NDIRECT + 1);
+  if (ip->addrs[NDIRECT] != 0)
+    free_table_entries(ip->dev, ip->addrs[NDIRECT]);
+#if LAB_BIGFILE
+  free_doubly(ip);
+#endif
+  /* The direct blocks and the indirect blocks themselves. */
+  free_listed_blocks(ip->dev, ip->addrs, NADDRS);
   memset(ip->addrs, 0, sizeof(ip->addrs));
   ip->size = 0;
   iupdate(ip);
@@ -426,7 +632,12 @@ static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
       break;
     uint skip = off % BSIZE;
     uint piece = min(n - moved, BSIZE - skip);
+#if LAB_BIGFILE
+    /* A file's next blocks usually follow this one on the disk. */
+    struct buf *b = bread_ahead(ip->dev, blockno, sb.size - blockno);
+#else
     struct buf *b = bread(ip->dev, blockno);
+#endif
     int copied = to_file ? either_copyin(b->data + skip, user, addr, piece)
                          : either_copyout(user, addr, b->data + skip, piece);
     if (to_file && copied == 0)

@@ -48,6 +48,9 @@ uint64 sys_mkdir(void);
 uint64 sys_mknod(void);
 uint64 sys_link(void);
 uint64 sys_unlink(void);
+#if LAB_BIGFILE
+uint64 sys_symlink(void);
+#endif
 
 /* One system call: its name (for messages and tracing) and its body. */
 struct syscall_entry {
@@ -89,6 +92,9 @@ static const struct syscall_entry syscalls[] = {
   [SYS_sigalarm]   = { "sigalarm",   sys_sigalarm },
   [SYS_sigreturn]  = { "sigreturn",  sys_sigreturn },
   [SYS_kbacktrace] = { "kbacktrace", sys_kbacktrace },
+#endif
+#if LAB_BIGFILE
+  [SYS_symlink] = { "symlink", sys_symlink },
 #endif
 };
 

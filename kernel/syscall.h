@@ -35,5 +35,8 @@
 #define SYS_sigreturn  25
 #define SYS_kbacktrace 26
 #endif
+#if LAB_BIGFILE
+#define SYS_symlink 27
+#endif
 
 #endif

@@ -39,6 +39,9 @@ int sigalarm(int ticks, void (*handler)());
 int sigreturn(void);
 int kbacktrace(void);
 #endif
+#if LAB_BIGFILE
+int symlink(const char *target, const char *path);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);
