@@ -7,6 +7,11 @@ void kinit(void);
 void *kalloc(void);        /* one 4096-byte page (contents undefined), or 0 */
 void kfree(void *pa);
 uint64 kfreepages(void);   /* pages currently free */
+#if LAB_COW >= 2
+/* cow lab: pages mapped more than once; kfree() frees at the last reference */
+void kshare(void *pa);     /* one more mapping of pa */
+int kreferences(void *pa); /* how many mappings pa has */
+#endif
 
 /* vm.c: the kernel page table */
 void kvminit(void);
@@ -27,6 +32,10 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);
 void uvmfree(pagetable_t pt, uint64 sz);
 void uvmclear(pagetable_t pt, uint64 va);     /* clear PTE_U: the stack guard */
+#if LAB_COW
+/* cow lab: a store to va found a read-only page; 0 if it was COW and is now writable */
+int cow_fault(pagetable_t pt, uint64 va);
+#endif
 
 /* vm.c: moving data across the user/kernel boundary; 0 on success, -1 on a bad address */
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);
@@ -48,6 +57,11 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz);
 void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz);
 /* For kerneltrap(): 1 (and *sepc changed) if a copy from user memory faulted */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc);
+#endif
+#if LAB_COW >= 2
+/* For kerneltrap(): 1 if a copy from user memory faulted on a page to mirror again */
+int usercopy_remirror(pagetable_t kpt, pagetable_t upt, uint64 scause, uint64 stval,
+                      uint64 sepc);
 #endif
 
 #endif

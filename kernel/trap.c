@@ -196,8 +196,14 @@ void usertrap(void)
     break;
   case TRAP_EXCEPTION:
     /* An FP instruction with the FPU still off only asks for the FPU. */
-    if (!fpu_first_use(tf, scause))
-      kill_faulting_process(p, scause);
+    if (fpu_first_use(tf, scause))
+      break;
+#if LAB_COW
+    /* A store to a page that fork() shared gets a copy of its own. */
+    if (scause == SCAUSE_STORE_PAGE_FAULT && cow_fault(p->pagetable, r_stval()) == 0)
+      break;
+#endif
+    kill_faulting_process(p, scause);
     break;
   }
 
@@ -282,6 +288,12 @@ void kerneltrap(void)
       yield();
     break;
   default:
+#if LAB_COW >= 2
+    /* A copy from a page whose copy-on-write moved it: mirror it again. */
+    if (myproc() != 0 && usercopy_remirror(myproc()->kpagetable, myproc()->pagetable,
+                                           scause, r_stval(), sepc))
+      break;
+#endif
 #if LAB_KPGTBL >= 2
     /* A bad user pointer in copyin()'s direct read fails that copy, no more. */
     if (usercopy_fault(scause, r_stval(), &sepc))

@@ -413,10 +413,42 @@ void uvmfree(pagetable_t pt, uint64 sz)
   free_tables(pt, 2);
 }
 
+#if LAB_COW >= 2
 /*
- * Give new a private copy of old's user memory [0, sz), page by page with
- * the same permissions. Returns -1 (and new is empty again) when memory
- * runs out.
+ * cow lab: give the child the parent's page at va (whose leaf is leaf),
+ * shared. A page the parent may write becomes read-only in both and
+ * marked PTE_COW, so that the first store by either makes a copy
+ * (cow_fault()); a page nobody may write, such as text, is shared as it
+ * is. The trampoline flushes the TLB on the way back to user mode, so the
+ * parent's cached writable translations die with this system call.
+ */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  if (*leaf & PTE_W)
+    *leaf = (*leaf & ~PTE_W) | PTE_COW;
+  uint64 pa = PTE2PA(*leaf);
+  if (mappages(child, va, PGSIZE, pa, *leaf & (PTE_PERMS | PTE_COW)) < 0)
+    return -1;
+  kshare((void *)pa);
+  return 0;
+}
+#elif LAB_COW == 1
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  /* TODO (cow lab): share the page instead (see handouts/cow.md). */
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#else
+/* A private copy, for the child, of the parent's page at va. */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#endif
+
+/*
+ * Give new old's user memory [0, sz), page by page with the same
+ * permissions. Returns -1 (and new is empty again) when memory runs out.
  */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
@@ -425,7 +457,7 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
     pte_t *leaf = mapped_leaf(old, va);
     if (leaf == 0)
       panic("uvmcopy: a page of the parent is not mapped");
-    if (map_new_page(new, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS) < 0)
+    if (child_page(leaf, new, va) < 0)
       break;
   }
   if (va < sz) {
@@ -434,6 +466,67 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   }
   return 0;
 }
+
+#if LAB_COW >= 2
+/*
+ * cow lab: the kernel page table loaded on this hart may mirror the page
+ * that va showed until now, old_pa; make it forget it. In process context
+ * that table is the current process's, the only one whose user pages the
+ * kernel changes from a system call: so when the entry shows old_pa it is
+ * the mirror of this page, and the next direct copy from va takes a fault
+ * that mirrors the new page (see kerneltrap()). An entry showing another
+ * page belongs to another address space (exec fills a fresh one), and
+ * stays.
+ */
+static void forget_mirrored(uint64 va, uint64 old_pa)
+{
+#if LAB_KPGTBL >= 2
+  pagetable_t loaded = (pagetable_t)SATP2PA(r_satp());
+  pte_t *entry = walk(loaded, va, 0);
+  if (entry && (*entry & PTE_V) && PTE2PA(*entry) == old_pa) {
+    *entry = 0;
+    sfence_vma();
+  }
+#endif
+}
+
+/*
+ * cow lab: a store to va in pt found its page read-only. If the page is
+ * copy-on-write, make it the process's own and writable: a fresh copy, or,
+ * when no one else maps it any more, the page itself. Returns 0 when the
+ * store may be retried; -1 when va is not a COW page (the store is a real
+ * fault) or memory for the copy ran out.
+ */
+int cow_fault(pagetable_t pt, uint64 va)
+{
+  pte_t *leaf = user_leaf(pt, PGROUNDDOWN(va), PTE_R);
+  if (leaf == 0 || (*leaf & PTE_COW) == 0)
+    return -1;
+  uint64 shared = PTE2PA(*leaf);
+  uint64 perm = (PTE_FLAGS(*leaf) & ~PTE_COW) | PTE_W;
+  if (kreferences((void *)shared) == 1) {
+    /* The last mapping: nobody else can see a store to it. */
+    *leaf = PA2PTE(shared) | perm;
+  } else {
+    char *copy = kalloc();
+    if (copy == 0)
+      return -1;
+    memmove(copy, (char *)shared, PGSIZE);
+    *leaf = PA2PTE(copy) | perm;
+    kfree((void *)shared);
+    forget_mirrored(PGROUNDDOWN(va), shared);
+  }
+  sfence_vma();
+  return 0;
+}
+#elif LAB_COW == 1
+int cow_fault(pagetable_t pt, uint64 va)
+{
+  /* TODO (cow lab): give the process its own writable copy of a COW page
+     (see handouts/cow.md). */
+  return -1;
+}
+#endif
 
 void uvmclear(pagetable_t pt, uint64 va)
 {
@@ -471,6 +564,11 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
 static int copy_walk(pagetable_t pt, uint64 uva, char *kbuf, uint64 len, enum copy_kind kind)
 {
   while (len > 0) {
+#if LAB_COW >= 2
+    /* A store by the kernel copies a shared page just as the user's would. */
+    if (kind == TO_USER)
+      cow_fault(pt, uva);
+#endif
     pte_t *leaf = user_leaf(pt, uva, kind == TO_USER ? PTE_W : PTE_R);
     if (leaf == 0)
       return -1;
@@ -547,8 +645,12 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
   return ucopy_str(dst, srcva, max);
 }
 
-/* scause of a load from a page that the page table does not allow. */
-#define LOAD_PAGE_FAULT 13
+/* Whether a trap at sepc is ucopy.S failing to load from a user address. */
+static int in_usercopy(uint64 scause, uint64 stval, uint64 sepc)
+{
+  return scause == SCAUSE_LOAD_PAGE_FAULT && stval < MAXUVA &&
+         sepc >= (uint64)ucopy_start && sepc < (uint64)ucopy_end;
+}
 
 /*
  * Called by kerneltrap() for a trap it cannot handle: a load page fault in
@@ -557,13 +659,33 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
  */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 {
-  if (scause != LOAD_PAGE_FAULT || stval >= MAXUVA)
-    return 0;
-  if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
+  if (!in_usercopy(scause, stval, *sepc))
     return 0;
   *sepc = (uint64)ucopy_fault;
   return 1;
 }
+
+#if LAB_COW >= 2
+/*
+ * cow lab: for kerneltrap(), before usercopy_fault(). A direct copy from
+ * user memory faulted, maybe on a page whose mirror cow_fault() made kpt
+ * forget: mirror the page that upt shows now, if the user may read it.
+ * Returns 1 when the copy may simply retry.
+ */
+int usercopy_remirror(pagetable_t kpt, pagetable_t upt, uint64 scause, uint64 stval,
+                      uint64 sepc)
+{
+  if (!in_usercopy(scause, stval, sepc))
+    return 0;
+  pte_t *from = user_leaf(upt, PGROUNDDOWN(stval), PTE_R);
+  pte_t *to = from ? walk(kpt, PGROUNDDOWN(stval), 1) : 0;
+  if (to == 0)
+    return 0;  /* a bad pointer, or no memory for a table: the copy fails */
+  *to = PA2PTE(PTE2PA(*from)) | PTE_R | PTE_V;
+  sfence_vma();
+  return 1;
+}
+#endif
 #elif LAB_KPGTBL == 1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
