@@ -213,7 +213,7 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test soak bench layers stages stage solutions check-solutions branches compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches release compare
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
 
@@ -242,9 +242,16 @@ solutions:
 check-solutions:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) solutions --check
 
+# The student repository holds the labs up to UNTIL (default: the first);
+# `make release` adds the next one after the previous lab's deadline.
 branches:
-	$(if $(DEST),,$(error usage: make branches DEST=<new directory> [STAFF=1]))
-	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) branches $(if $(STAFF),--staff) $(DEST)
+	$(if $(DEST),,$(error usage: make branches DEST=<new directory> [UNTIL=<lab>] [STAFF=1]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) branches $(if $(STAFF),--staff) \
+	  $(if $(UNTIL),--until $(UNTIL)) $(DEST)
+
+release:
+	$(if $(and $(LAB),$(DEST)),,$(error usage: make release LAB=<lab> DEST=<student repository> [STAFF=1]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) release $(if $(STAFF),--staff) $(LAB) $(DEST)
 
 compare:
 	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
@@ -299,9 +306,14 @@ Instructor tools
   make grade LAB=<lab>     grade a lab against its reference solution
   make solutions           rewrite solutions/<lab>.diff (starter to solved)
   make check-solutions     fail if solutions/ is stale
-  make branches DEST=<dir> [STAFF=1]
-                           create the student repository, one branch per lab
-                           (STAFF=1 adds <lab>-solved branches)
+  make branches DEST=<dir> [UNTIL=<lab>] [STAFF=1]
+                           create the student repository: base and the labs up
+                           to UNTIL (default: the first), one branch each, each
+                           lab on top of the one before (STAFF=1 adds
+                           <lab>-solved branches)
+  make release LAB=<lab> DEST=<repo>
+                           add the next lab's branch to the student repository,
+                           once the previous lab's deadline has passed
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
   make test                everything CI checks: host tools, usertests, labs
