@@ -32,6 +32,7 @@ endif
 ifneq ($(wildcard conf/lab.mk),)
 include conf/lab.mk
 STAGE_DEP :=
+FS_IMG := fs.img
 else
 STAGE_DEP := .stage.mk
 STAGE_ERROR := $(shell $(PYTHON) labs/stage.py $(STAGEFLAGS) make-vars $(STAGE) --output $(STAGE_DEP) 2>&1 >/dev/null)
@@ -41,6 +42,9 @@ endif
 include $(STAGE_DEP)
 # What the LAB_ values mean, and a check that they are all set.
 LABDEFS += -include $(K)/lab.h
+# The disk that `make qemu` boots and keeps. Another stage boots a disk of
+# its own, so building, booting or grading it leaves fs.img alone.
+FS_IMG := $(if $(filter $(STAGE_DEFAULT),$(STAGE)),fs.img,fs-$(STAGE).img)
 endif
 
 # Newer binutils split the CSR and fence.i instructions into their own
@@ -137,13 +141,29 @@ mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
 # `make qemu` boots fs.img and keeps what it writes there. The grader boots
 # fs-pristine.img instead, fresh from mkfs, so that no file left behind by
 # an earlier session (or a half-finished write) can change a grade.
-fs.img fs-pristine.img: mkfs/mkfs README.md $(FSBINS)
+FS_FILES := mkfs/mkfs README.md $(FSBINS)
+fs-pristine.img: $(FS_FILES)
 	$(call say,MKFS,$@)
 	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
 
+# fs.img is remade only when what goes on it changes in content: a stage
+# switch rebuilds every program, and then rebuilds them back, without
+# changing a byte, and must not wipe what `make qemu` wrote on the disk.
+# The checksums in .FS_IMG.sum are rewritten only when they differ.
+FS_SUM := .$(FS_IMG).sum
+$(FS_SUM): $(FS_FILES) FORCE
+	$(Q)cksum $(FS_FILES) > $@.new; \
+	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(FS_IMG): $(FS_SUM)
+	$(call say,MKFS,$@)
+	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
+
+.PHONY: FORCE
+FORCE:
+
 .DEFAULT_GOAL := all
 .PHONY: all
-all: $(K)/kernel fs.img
+all: $(K)/kernel $(FS_IMG)
 
 # Keep every intermediate file (objects, unstripped programs): make would
 # otherwise delete them and rebuild them on every run.
@@ -157,13 +177,13 @@ $(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
 
 # ---- running ----
 
-# QEMUEXTRA adds QEMU options, e.g. QEMUEXTRA=-snapshot keeps fs.img unchanged.
+# QEMUEXTRA adds QEMU options, e.g. QEMUEXTRA=-snapshot keeps the disk unchanged.
 QEMUEXTRA ?=
 # Each user gets their own port, so that students sharing a machine don't collide.
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 QEMUOPTS = -machine virt -bios none -kernel $(K)/kernel -m 128M -smp $(CPUS) -nographic \
   -global virtio-mmio.force-legacy=false \
-  -drive file=fs.img,if=none,format=raw,id=x0 \
+  -drive file=$(FS_IMG),if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(QEMUEXTRA)
 
 .PHONY: qemu qemu-gdb gdb check-qemu
@@ -196,7 +216,7 @@ ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: all fs-pristine.img
+grade: $(K)/kernel fs-pristine.img
 	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
 endif
 
@@ -208,14 +228,14 @@ symbolize:
 # Is fs.img, as the last `make qemu` left it, a consistent file system?
 .PHONY: fsck
 fsck:
-	$(Q)$(PYTHON) grade/fsck.py fs.img
+	$(Q)$(PYTHON) grade/fsck.py $(FS_IMG)
 
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
 .PHONY: test soak bench layers stages stage solutions check-solutions branches release compare
 test: all fs-pristine.img
-	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
+	$(Q)$(PYTHON) tests/run_tests.py --fs $(FS_IMG) $(TESTFLAGS)
 
 # Not in `make test`: it takes SOAK_MINUTES (default 10) and then some.
 soak: all fs-pristine.img
@@ -227,7 +247,7 @@ layers: $(K)/kernel
 	$(Q)$(PYTHON) tests/layers.py --nm $(TOOLPREFIX)nm
 
 bench: all
-	$(Q)$(PYTHON) tests/bench.py
+	$(Q)$(PYTHON) tests/bench.py --fs $(FS_IMG)
 
 stages:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) list
@@ -264,7 +284,7 @@ endif
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
-	  mkfs/mkfs fs.img fs-pristine.img .gdbinit .stage.mk
+	  mkfs/mkfs fs.img fs-*.img .fs*.img.sum .gdbinit .stage.mk
 	rm -rf tests/logs grade-logs $(U)/stripped
 
 define STUDENT_HELP

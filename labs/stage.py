@@ -60,6 +60,7 @@ def make_vars(catalogue: Catalogue, stage: Stage) -> str:
     omitted = [path + "%" if path.endswith("/") else path
                for path in catalogue.omitted_paths(stage)]
     return ("STAGE := %s\n" % stage.name
+            + "STAGE_DEFAULT := %s\n" % catalogue.default_stage().name
             + "STAGE_LAB := %s\n" % (stage.lab.name if stage.lab else "")
             + "LABDEFS := %s\n" % " ".join(catalogue.defines(stage))
             + "LAB_UPROGS := %s\n" % " ".join(catalogue.programs(stage))
@@ -201,8 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stage", nargs="?", metavar="STAGE",
                    help="stage (default: the default stage)")
     p = command("make-vars", cmd_make_vars,
-                "print Makefile assignments for a stage: STAGE, STAGE_LAB, "
-                "LABDEFS, LAB_UPROGS, STAGE_OMIT")
+                "print Makefile assignments for a stage: STAGE, "
+                "STAGE_DEFAULT, STAGE_LAB, LABDEFS, LAB_UPROGS, STAGE_OMIT")
     p.add_argument("stage", nargs="?", metavar="STAGE",
                    help="stage (default: the default stage)")
     p.add_argument("--output", metavar="FILE",
