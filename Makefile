@@ -225,6 +225,12 @@ endif
 symbolize:
 	$(Q)$(PYTHON) grade/symbolize.py --kernel $(K)/kernel --user-dir $(U)
 
+# The handouts as a small web site in handouts/site/ (needs pandoc). In the
+# instructor's tree, STAGEFLAGS=--unreleased adds the labs not released yet.
+.PHONY: handouts
+handouts:
+	$(Q)$(PYTHON) handouts/render.py $(STAGEFLAGS)
+
 # Is fs.img, as the last `make qemu` left it, a consistent file system?
 .PHONY: fsck
 fsck:
@@ -285,7 +291,7 @@ clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
 	  mkfs/mkfs fs.img fs-*.img .fs*.img.sum .gdbinit .stage.mk
-	rm -rf tests/logs grade-logs $(U)/stripped
+	rm -rf tests/logs grade-logs $(U)/stripped handouts/site
 
 define STUDENT_HELP
 Kiln: a RISC-V teaching operating system.  Stage: $(or $(STAGE),$(STAGE_LAB),base)
@@ -305,9 +311,15 @@ Debug
                       a backtrace, sepc=...) into function (file:line)
   make fsck           check that fs.img is a consistent file system
 
+Read
+  make handouts       the handouts as a web site: open handouts/site/index.html
+                      (needs pandoc)
+
 Grade
   make grade          run this lab's tests and print the score you will get;
                       logs of every test go to grade-logs/
+                      GRADEFLAGS=--list lists the tests, GRADEFLAGS="-k NAME"
+                      runs those whose name matches NAME (a regex),
                       GRADEFLAGS="-j N --json results.json --junit results.xml"
 
 Options: CPUS=n (1..8), V=1 shows full build commands,

@@ -43,7 +43,8 @@ def overlay(catalogue: Catalogue, root: str,
 
 def labs_list(catalogue: Catalogue, stage: Stage) -> str:
     """conf/labs.json: the labs whose starter the stage includes."""
-    labs = [{"name": lab.name, "title": lab.title, "handout": lab.handout}
+    labs = [{"number": lab.number, "name": lab.name, "title": lab.title,
+             "handout": lab.handout}
             for lab in catalogue.labs if stage.level(lab) >= 1]
     return json.dumps({"labs": labs}, indent=1) + "\n"
 
