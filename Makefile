@@ -331,11 +331,14 @@ endef
 define INSTRUCTOR_HELP
 
 Instructor tools
-  make STAGE=<stage> ...   build any stage in place (default: the last solved lab)
+  make STAGE=<stage> ...   build any stage in place (default: the last solved lab);
+                           its disk is fs-<stage>.img, fs.img stays the default's
   make stages              list the stages and which labs are available
   make stage STAGE=<stage> DEST=<dir>
                            project a stage into a clean student tree
   make grade LAB=<lab>     grade a lab against its reference solution
+  make handouts STAGEFLAGS=--unreleased
+                           the handouts' site with the labs not released yet
   make solutions           rewrite solutions/<lab>.diff (starter to solved)
   make check-solutions     fail if solutions/ is stale
   make branches DEST=<dir> [UNTIL=<lab>] [STAFF=1]

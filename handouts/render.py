@@ -271,7 +271,7 @@ def index_markdown(pages: Sequence[Page]) -> str:
         for page in labs:
             lab = page.lab
             note = "" if lab.released else " *(not released)*"
-            lines.append("{}. [{}]({}) (`{}`){}".format(
+            lines.append("{}. [{}]({}): branch `{}`{}".format(
                 lab.number, lab.title, page.source, lab.name, note))
         lines.append("")
         lines += ["Each lab starts from the reference solution of the labs "
