@@ -111,6 +111,11 @@ def release(catalogue: Catalogue, root: str, dest: str, lab_name: str,
     return git.add_lab(catalogue, root, lab, previous, staff)
 
 
+def is_bare(dest: str) -> bool:
+    """Whether the repository at dest has no work tree (a course remote)."""
+    return _Git.existing(dest, _source_date(dest)).is_bare()
+
+
 def _previous_name(catalogue: Catalogue, lab: Lab) -> str:
     """The branch a lab's starter grows from: the lab before it, or base."""
     index = catalogue.labs.index(lab)

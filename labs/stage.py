@@ -133,8 +133,12 @@ def cmd_release(catalogue: Catalogue, args: argparse.Namespace) -> None:
     print("Released lab %s into %s: new branch%s %s."
           % (args.lab, args.dest, "es" if len(names) > 1 else "",
              ", ".join(names)))
-    print("Students get it once you push it: git -C %s push origin %s"
-          % (args.dest, args.lab))
+    if branches.is_bare(args.dest):
+        print("%s is bare: students who fetch from it get %s now."
+              % (args.dest, args.lab))
+    else:
+        print("Students get it once you push it: git -C %s push origin %s"
+              % (args.dest, args.lab))
     if len(names) > 1:
         print("(%s is for staff: never push it where students can fetch.)"
               % ", ".join(names[1:]))

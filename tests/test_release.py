@@ -178,7 +178,8 @@ class ReleaseTest(StageFixture):
         write(student, "notes.txt", "my notes\n")
         git(student, "add", "notes.txt")
         git(student, "commit", "-q", "-m", "notes")
-        self.ok("release", "kpgtbl", remote)
+        self.assertIn("is bare: students who fetch from it get kpgtbl now",
+                      self.ok("release", "kpgtbl", remote))
         git(student, "fetch", "-q")
         git(student, "checkout", "-q", "kpgtbl")
         self.assertEqual(self.read(student, "conf/lab"), "kpgtbl\n")
