@@ -149,7 +149,8 @@ fs-pristine.img: $(FS_FILES)
 # fs.img is remade only when what goes on it changes in content: a stage
 # switch rebuilds every program, and then rebuilds them back, without
 # changing a byte, and must not wipe what `make qemu` wrote on the disk.
-# The checksums in .FS_IMG.sum are rewritten only when they differ.
+# The checksums of its files, in .fs.img.sum (.fs-<stage>.img.sum for
+# another stage), are rewritten only when they differ.
 FS_SUM := .$(FS_IMG).sum
 $(FS_SUM): $(FS_FILES) FORCE
 	$(Q)cksum $(FS_FILES) > $@.new; \
