@@ -16,8 +16,8 @@
  *   count     how many pages sbrk(64 MB) allocates before any touch (the
  *             line "lazytests: count: ..." gives the figure), which must
  *             be none
- *   leak      every test above but count, one after the other: the free
- *             page count must end where it began
+ *   leak      every test above but count, one after the other, passing or
+ *             not: the free page count must end where it began
  *
  * Each test runs in a child process of its own, and the runner checks that
  * the free page count is the same before and after it. A test that passes
@@ -605,12 +605,13 @@ static int run_test(const struct test *t)
   return 1;
 }
 
+/* Whether the other tests pass is theirs to say: this one counts pages. */
 static void test_leak(void)
 {
   long before = freepages();
   for (const struct test *t = tests; t < tests + NTESTS; t++)
     if (t->run != test_count && t->run != test_leak)
-      CHECK(run_test(t), "test %s failed", t->name);
+      run_test(t);
   long after = freepages_settled(before);
   CHECK(after == before, "%ld free pages before the tests, %ld after", before, after);
 }
