@@ -545,17 +545,19 @@ static const char *mapped_page_fault(pte_t pte)
 
 /*
  * lazy lab: p took a page fault at va; scause tells a load from a store.
- * If va lies below p->sz and its page was never mapped, it is a heap page
+ * If va's page lies below p->sz and was never mapped, it is a heap page
  * that sbrk promised: map a zeroed page there, mirrored too, and return 1,
  * so that the access runs again. Otherwise return 0 with *why saying what
  * was wrong. Below the heap, exec mapped every page, so a fault on a page
  * that is mapped is a permission fault, and no new page may paper over it.
+ * The page that holds the last byte is the process's whole, as an eager
+ * sbrk would have mapped it: where the first touch lands must not matter.
  */
 int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
 {
   if (scause != SCAUSE_LOAD_PAGE_FAULT && scause != SCAUSE_STORE_PAGE_FAULT)
     return 0;  /* an instruction fetch: no code ever runs from the heap */
-  if (va >= p->sz) {
+  if (va >= PGROUNDUP(p->sz)) {
     *why = "beyond the end of the process's memory";
     return 0;
   }

@@ -11,8 +11,9 @@
  *             pages, holes stay holes, and fork copies only what exists
  *   oom       mallocs until memory runs out: the process is killed or
  *             malloc fails, and the system lives on
- *   faults    faults that no new page may fix (past the heap's end, the
- *             stack guard, a store to code) kill only the faulting process
+ *   faults    faults that no new page may fix (past the heap's last page,
+ *             the stack guard, a store to code) kill only the faulting
+ *             process; the rest of the heap's last page may be used
  *   count     how many pages sbrk(64 MB) allocates before any touch (the
  *             line "lazytests: count: ..." gives the figure), which must
  *             be none
@@ -505,6 +506,11 @@ static void test_faults(void)
   expect_killed(write_target, guard + PGSIZE - 8, "a write just below the stack");
   expect_killed(write_target, (uint64)test_faults, "a write to the program's code");
   expect_killed(write_target, (uint64)"read-only", "a write to a string literal");
+  /* The rest of the page that holds the heap's last byte is the program's. */
+  char *last = grow(1);
+  target = (uint64)last + PGSIZE - 1;
+  CHECK(in_child(write_target) == 0, "a first store in the heap's last page, past its "
+        "last byte, killed the process");
   char *heap = grow(4 * PGSIZE);
   expect_killed(jump_target, (uint64)heap + 2 * PGSIZE, "a jump into a fresh heap page");
 
