@@ -7,6 +7,9 @@ void kinit(void);
 void *kalloc(void);        /* one 4096-byte page (contents undefined), or 0 */
 void kfree(void *pa);
 uint64 kfreepages(void);   /* pages currently free */
+#if LAB_LAZY
+uint64 kallocpages(void);  /* pages handed out since boot (lazy lab) */
+#endif
 
 /* vm.c: the kernel page table */
 void kvminit(void);
@@ -38,6 +41,11 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);
 /* vm.c: looking at page tables */
 void vmprint(pagetable_t pt);           /* print pt as a tree, one line per valid PTE */
 int copy_stats(char *buf, int n);       /* the copyin/copyinstr path counters, as text */
+#endif
+#if LAB_LAZY
+/* vm.c: the handler a copy asks about a user page it cannot use (the trap
+   layer's page-fault handling); 1 if the page can be used now. */
+void uvm_set_fault_handler(int (*handler)(pagetable_t pt, uint64 va, int write));
 #endif
 #if LAB_KPGTBL >= 2
 /* vm.c: per-process kernel page tables, mirroring user memory without PTE_U */

@@ -129,8 +129,8 @@ int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
 }
 
 /*
- * Clear the leaves of npages pages from page-aligned va, in any page table;
- * each must be mapped. With do_free the pages go back to the allocator too.
+ * Clear the leaves of npages pages from page-aligned va, in any page table.
+ * With do_free the pages go back to the allocator too.
  */
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 {
@@ -140,7 +140,11 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
   for (uint64 i = 0; i < npages; i++) {
     pte_t *leaf = mapped_leaf(pt, va + i * PGSIZE);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: nothing to clear or free */
+#else
       panic("uvmunmap: page not mapped");
+#endif
     if (do_free)
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
@@ -309,7 +313,11 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
     pte_t *from = mapped_leaf(upt, va);
     if (from == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page not there yet: its page fault mirrors it */
+#else
       panic("kvmmirror: user page not mapped");
+#endif
     if ((*from & PTE_U) == 0)
       continue;
     pte_t *to = walk(kpt, va, 1);
@@ -424,7 +432,11 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   for (va = 0; va < sz; va += PGSIZE) {
     pte_t *leaf = mapped_leaf(old, va);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: the child faults its own in */
+#else
       panic("uvmcopy: a page of the parent is not mapped");
+#endif
     if (map_new_page(new, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS) < 0)
       break;
   }
@@ -461,6 +473,30 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
   return 0;
 }
 
+#if LAB_LAZY
+/*
+ * lazy lab: who to ask about a user page that a copy cannot use: the page
+ * at va in pt is missing or does not allow the access (a store if write is
+ * set). The handler returns 1 if it made the page usable. Which pages a
+ * process may have is known above this layer; the trap layer registers
+ * its page-fault handling here at boot (main.c).
+ */
+static int (*user_fault_handler)(pagetable_t pt, uint64 va, int write);
+
+void uvm_set_fault_handler(int (*handler)(pagetable_t pt, uint64 va, int write))
+{
+  user_fault_handler = handler;
+}
+
+/* user_leaf() once more, after the fault handler has had its chance. */
+static pte_t *user_leaf_after_fault(pagetable_t pt, uint64 va, int need)
+{
+  if (user_fault_handler == 0 || !user_fault_handler(pt, va, need & PTE_W))
+    return 0;
+  return user_leaf(pt, va, need);
+}
+#endif
+
 /*
  * Move bytes between kbuf and user memory at uva as kind says, one page at
  * a time, each page found through the user page table pt in software, and
@@ -471,7 +507,12 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
 static int copy_walk(pagetable_t pt, uint64 uva, char *kbuf, uint64 len, enum copy_kind kind)
 {
   while (len > 0) {
-    pte_t *leaf = user_leaf(pt, uva, kind == TO_USER ? PTE_W : PTE_R);
+    int need = kind == TO_USER ? PTE_W : PTE_R;
+    pte_t *leaf = user_leaf(pt, uva, need);
+#if LAB_LAZY
+    if (leaf == 0)
+      leaf = user_leaf_after_fault(pt, uva, need);
+#endif
     if (leaf == 0)
       return -1;
     uint64 in_page = PGSIZE - uva % PGSIZE;
@@ -547,9 +588,6 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
   return ucopy_str(dst, srcva, max);
 }
 
-/* scause of a load from a page that the page table does not allow. */
-#define LOAD_PAGE_FAULT 13
-
 /*
  * Called by kerneltrap() for a trap it cannot handle: a load page fault in
  * ucopy.S on a user address is a bad user pointer, so the copy fails with
@@ -557,7 +595,7 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
  */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 {
-  if (scause != LOAD_PAGE_FAULT || stval >= MAXUVA)
+  if (scause != SCAUSE_LOAD_PAGE_FAULT || stval >= MAXUVA)
     return 0;
   if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
     return 0;
