@@ -7,6 +7,9 @@ void kinit(void);
 void *kalloc(void);        /* one 4096-byte page (contents undefined), or 0 */
 void kfree(void *pa);
 uint64 kfreepages(void);   /* pages currently free */
+#if LAB_LAZY
+uint64 kallocpages(void);  /* pages handed out since boot (lazy lab) */
+#endif
 #if LAB_COW >= 2
 /* cow lab: pages mapped more than once; kfree() frees at the last reference */
 void kshare(void *pa);     /* one more mapping of pa */
@@ -32,9 +35,10 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);
 void uvmfree(pagetable_t pt, uint64 sz);
 void uvmclear(pagetable_t pt, uint64 va);     /* clear PTE_U: the stack guard */
-#if LAB_COW
-/* cow lab: a store to va found a read-only page; 0 if it was COW and is now writable */
-int cow_fault(pagetable_t pt, uint64 va);
+#if LAB_COW >= 2
+/* cow lab: 1 if va's page is shared copy-on-write; uvmunshare() makes it private */
+int uvmis_cow(pagetable_t pt, uint64 va);
+int uvmunshare(pagetable_t pt, uint64 va);    /* 0, or -1 without memory for a copy */
 #endif
 
 /* vm.c: moving data across the user/kernel boundary; 0 on success, -1 on a bad address */
@@ -48,6 +52,11 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max);
 void vmprint(pagetable_t pt);           /* print pt as a tree, one line per valid PTE */
 int copy_stats(char *buf, int n);       /* the copyin/copyinstr path counters, as text */
 #endif
+#if LAB_LAZY
+/* vm.c: the handler a copy asks about a user page it cannot use (the trap
+   layer's page-fault handling); 1 if the page can be used now. */
+void uvm_set_fault_handler(int (*handler)(pagetable_t pt, uint64 va, int write));
+#endif
 #if LAB_KPGTBL >= 2
 /* vm.c: per-process kernel page tables, mirroring user memory without PTE_U */
 pagetable_t kvmcreate(void);
@@ -57,11 +66,6 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz);
 void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz);
 /* For kerneltrap(): 1 (and *sepc changed) if a copy from user memory faulted */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc);
-#endif
-#if LAB_COW >= 2
-/* For kerneltrap(): 1 if a copy from user memory faulted on a page to mirror again */
-int usercopy_remirror(pagetable_t kpt, pagetable_t upt, uint64 scause, uint64 stval,
-                      uint64 sepc);
 #endif
 
 #endif

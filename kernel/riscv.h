@@ -90,12 +90,12 @@
 #define SCAUSE_EXTERNAL_INTR  (SCAUSE_INTERRUPT | 9)
 #define SCAUSE_ILLEGAL_INSTRUCTION 2
 #define SCAUSE_ECALL_U        8
-#define SCAUSE_LOAD_PAGE_FAULT  13
-#define SCAUSE_STORE_PAGE_FAULT 15
+#define SCAUSE_FETCH_PAGE_FAULT 12  /* an instruction fetch the page table refused */
+#define SCAUSE_LOAD_PAGE_FAULT  13  /* a load the page table refused */
+#define SCAUSE_STORE_PAGE_FAULT 15  /* a store the page table refused */
 
 #define SATP_SV39 (8L << 60)
 #define MAKE_SATP(pagetable) (SATP_SV39 | (((uint64)(pagetable)) >> 12))
-#define SATP2PA(satp) (((satp) & ((1L << 44) - 1)) << 12)  /* the root table */
 
 #ifndef __ASSEMBLER__
 

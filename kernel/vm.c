@@ -129,8 +129,8 @@ int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
 }
 
 /*
- * Clear the leaves of npages pages from page-aligned va, in any page table;
- * each must be mapped. With do_free the pages go back to the allocator too.
+ * Clear the leaves of npages pages from page-aligned va, in any page table.
+ * With do_free the pages go back to the allocator too.
  */
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 {
@@ -140,7 +140,11 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
   for (uint64 i = 0; i < npages; i++) {
     pte_t *leaf = mapped_leaf(pt, va + i * PGSIZE);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: nothing to clear or free */
+#else
       panic("uvmunmap: page not mapped");
+#endif
     if (do_free)
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
@@ -309,7 +313,11 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
     pte_t *from = mapped_leaf(upt, va);
     if (from == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page not there yet: its page fault mirrors it */
+#else
       panic("kvmmirror: user page not mapped");
+#endif
     if ((*from & PTE_U) == 0)
       continue;
     pte_t *to = walk(kpt, va, 1);
@@ -418,7 +426,7 @@ void uvmfree(pagetable_t pt, uint64 sz)
  * cow lab: give the child the parent's page at va (whose leaf is leaf),
  * shared. A page the parent may write becomes read-only in both and
  * marked PTE_COW, so that the first store by either makes a copy
- * (cow_fault()); a page nobody may write, such as text, is shared as it
+ * (uvmunshare()); a page nobody may write, such as text, is shared as it
  * is. The trampoline flushes the TLB on the way back to user mode, so the
  * parent's cached writable translations die with this system call.
  */
@@ -456,7 +464,11 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   for (va = 0; va < sz; va += PGSIZE) {
     pte_t *leaf = mapped_leaf(old, va);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: the child faults its own in */
+#else
       panic("uvmcopy: a page of the parent is not mapped");
+#endif
     if (child_page(leaf, new, va) < 0)
       break;
   }
@@ -468,63 +480,37 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 }
 
 #if LAB_COW >= 2
-/*
- * cow lab: the kernel page table loaded on this hart may mirror the page
- * that va showed until now, old_pa; make it forget it. In process context
- * that table is the current process's, the only one whose user pages the
- * kernel changes from a system call: so when the entry shows old_pa it is
- * the mirror of this page, and the next direct copy from va takes a fault
- * that mirrors the new page (see kerneltrap()). An entry showing another
- * page belongs to another address space (exec fills a fresh one), and
- * stays.
- */
-static void forget_mirrored(uint64 va, uint64 old_pa)
+int uvmis_cow(pagetable_t pt, uint64 va)
 {
-#if LAB_KPGTBL >= 2
-  pagetable_t loaded = (pagetable_t)SATP2PA(r_satp());
-  pte_t *entry = walk(loaded, va, 0);
-  if (entry && (*entry & PTE_V) && PTE2PA(*entry) == old_pa) {
-    *entry = 0;
-    sfence_vma();
-  }
-#endif
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
+  return leaf != 0 && (*leaf & PTE_COW) != 0;
 }
 
 /*
- * cow lab: a store to va in pt found its page read-only. If the page is
- * copy-on-write, make it the process's own and writable: a fresh copy, or,
- * when no one else maps it any more, the page itself. Returns 0 when the
- * store may be retried; -1 when va is not a COW page (the store is a real
- * fault) or memory for the copy ran out.
+ * cow lab: make the COW page at va in pt the process's own and writable: a
+ * fresh copy, or, when no one else maps it any more, the page itself.
+ * Returns -1, with nothing changed, when memory for the copy runs out.
  */
-int cow_fault(pagetable_t pt, uint64 va)
+int uvmunshare(pagetable_t pt, uint64 va)
 {
-  pte_t *leaf = user_leaf(pt, PGROUNDDOWN(va), PTE_R);
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
   if (leaf == 0 || (*leaf & PTE_COW) == 0)
-    return -1;
+    panic("uvmunshare: not a copy-on-write page");
   uint64 shared = PTE2PA(*leaf);
-  uint64 perm = (PTE_FLAGS(*leaf) & ~PTE_COW) | PTE_W;
+  uint64 flags = (PTE_FLAGS(*leaf) & ~PTE_COW) | PTE_W;
   if (kreferences((void *)shared) == 1) {
-    /* The last mapping: nobody else can see a store to it. */
-    *leaf = PA2PTE(shared) | perm;
+    /* The last mapping: no one else can see a store to it any more. */
+    *leaf = PA2PTE(shared) | flags;
   } else {
     char *copy = kalloc();
     if (copy == 0)
       return -1;
     memmove(copy, (char *)shared, PGSIZE);
-    *leaf = PA2PTE(copy) | perm;
+    *leaf = PA2PTE(copy) | flags;
     kfree((void *)shared);
-    forget_mirrored(PGROUNDDOWN(va), shared);
   }
-  sfence_vma();
+  sfence_vma();  /* the read-only translation may be cached on this hart */
   return 0;
-}
-#elif LAB_COW == 1
-int cow_fault(pagetable_t pt, uint64 va)
-{
-  /* TODO (cow lab): give the process its own writable copy of a COW page
-     (see handouts/cow.md). */
-  return -1;
 }
 #endif
 
@@ -554,6 +540,30 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
   return 0;
 }
 
+#if LAB_LAZY
+/*
+ * lazy lab: who to ask about a user page that a copy cannot use: the page
+ * at va in pt is missing or does not allow the access (a store if write is
+ * set). The handler returns 1 if it made the page usable. Which pages a
+ * process may have is known above this layer; the trap layer registers
+ * its page-fault handling here at boot (main.c).
+ */
+static int (*user_fault_handler)(pagetable_t pt, uint64 va, int write);
+
+void uvm_set_fault_handler(int (*handler)(pagetable_t pt, uint64 va, int write))
+{
+  user_fault_handler = handler;
+}
+
+/* user_leaf() once more, after the fault handler has had its chance. */
+static pte_t *user_leaf_after_fault(pagetable_t pt, uint64 va, int need)
+{
+  if (user_fault_handler == 0 || !user_fault_handler(pt, va, need & PTE_W))
+    return 0;
+  return user_leaf(pt, va, need);
+}
+#endif
+
 /*
  * Move bytes between kbuf and user memory at uva as kind says, one page at
  * a time, each page found through the user page table pt in software, and
@@ -564,12 +574,12 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
 static int copy_walk(pagetable_t pt, uint64 uva, char *kbuf, uint64 len, enum copy_kind kind)
 {
   while (len > 0) {
-#if LAB_COW >= 2
-    /* A store by the kernel copies a shared page just as the user's would. */
-    if (kind == TO_USER)
-      cow_fault(pt, uva);
+    int need = kind == TO_USER ? PTE_W : PTE_R;
+    pte_t *leaf = user_leaf(pt, uva, need);
+#if LAB_LAZY
+    if (leaf == 0)
+      leaf = user_leaf_after_fault(pt, uva, need);
 #endif
-    pte_t *leaf = user_leaf(pt, uva, kind == TO_USER ? PTE_W : PTE_R);
     if (leaf == 0)
       return -1;
     uint64 in_page = PGSIZE - uva % PGSIZE;
@@ -645,13 +655,6 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
   return ucopy_str(dst, srcva, max);
 }
 
-/* Whether a trap at sepc is ucopy.S failing to load from a user address. */
-static int in_usercopy(uint64 scause, uint64 stval, uint64 sepc)
-{
-  return scause == SCAUSE_LOAD_PAGE_FAULT && stval < MAXUVA &&
-         sepc >= (uint64)ucopy_start && sepc < (uint64)ucopy_end;
-}
-
 /*
  * Called by kerneltrap() for a trap it cannot handle: a load page fault in
  * ucopy.S on a user address is a bad user pointer, so the copy fails with
@@ -659,33 +662,13 @@ static int in_usercopy(uint64 scause, uint64 stval, uint64 sepc)
  */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 {
-  if (!in_usercopy(scause, stval, *sepc))
+  if (scause != SCAUSE_LOAD_PAGE_FAULT || stval >= MAXUVA)
+    return 0;
+  if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
     return 0;
   *sepc = (uint64)ucopy_fault;
   return 1;
 }
-
-#if LAB_COW >= 2
-/*
- * cow lab: for kerneltrap(), before usercopy_fault(). A direct copy from
- * user memory faulted, maybe on a page whose mirror cow_fault() made kpt
- * forget: mirror the page that upt shows now, if the user may read it.
- * Returns 1 when the copy may simply retry.
- */
-int usercopy_remirror(pagetable_t kpt, pagetable_t upt, uint64 scause, uint64 stval,
-                      uint64 sepc)
-{
-  if (!in_usercopy(scause, stval, sepc))
-    return 0;
-  pte_t *from = user_leaf(upt, PGROUNDDOWN(stval), PTE_R);
-  pte_t *to = from ? walk(kpt, PGROUNDDOWN(stval), 1) : 0;
-  if (to == 0)
-    return 0;  /* a bad pointer, or no memory for a table: the copy fails */
-  *to = PA2PTE(PTE2PA(*from)) | PTE_R | PTE_V;
-  sfence_vma();
-  return 1;
-}
-#endif
 #elif LAB_KPGTBL == 1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
