@@ -582,3 +582,34 @@ int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
   return 0;
 }
 #endif
+
+#if LAB_COW >= 2
+/*
+ * cow lab: p stored to va, in user mode or through copyout(), and found
+ * its page read-only. If fork() shared the page copy-on-write, give p a
+ * private, writable page and show that one in the mirror, so that copyin()
+ * reads what p writes; return 1, and the store runs again. Otherwise 0:
+ * a page that is read-only for real stays so.
+ */
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  uint64 page = PGROUNDDOWN(va);
+  if (scause != SCAUSE_STORE_PAGE_FAULT || !uvmis_cow(p->pagetable, page))
+    return 0;
+  if (uvmunshare(p->pagetable, page) < 0) {
+    *why = "out of memory for a copy-on-write page";
+    return 0;
+  }
+  /* The page was mirrored, so its table exists: mirroring it again cannot fail. */
+  kpagetable_follow(p, page + PGSIZE, page);
+  kpagetable_follow(p, page, page + PGSIZE);
+  return 1;
+}
+#elif LAB_COW == 1
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  /* TODO (cow lab): give p a private, writable copy of a page that fork
+     shared (PTE_COW), mirrored too, and return 1; see handouts/cow.md. */
+  return 0;
+}
+#endif

@@ -27,6 +27,11 @@ uint64 procs_in_use(void);    /* slots that are not UNUSED */
    with *why set to the cause (lazy lab). */
 int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why);
 #endif
+#if LAB_COW
+/* A store fault of p's at va: 1 if the page was shared copy-on-write and
+   is p's own now, else 0 (with *why set if memory ran out) (cow lab). */
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why);
+#endif
 
 /* exec.c */
 int exec(char *path, char **argv);
