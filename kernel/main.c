@@ -71,6 +71,9 @@ static void init_first_process(void)
 {
   /* The trap layer sits above proc.c, so it tells proc.c how to get out. */
   proc_set_user_return(usertrapret);
+#if LAB_SHM
+  shminit();
+#endif
   userinit();
 }
 

@@ -244,6 +244,11 @@ static int copy_memory(struct proc *child, struct proc *parent)
   if (kpagetable_follow(child, 0, child->sz) < 0)
     return -1;
 #endif
+#if LAB_SHM >= 2
+  /* shm lab: attached segments are shared with the child, not copied. */
+  if (shm_fork(child, parent) < 0)
+    return -1;
+#endif
   return 0;
 }
 
@@ -351,6 +356,10 @@ void exit(int status)
   if (p == initproc)
     panic("exit: init must not exit");
 
+#if LAB_SHM >= 2
+  /* shm lab: a segment removed earlier may die with this attachment. */
+  shm_detach_all(p);
+#endif
   drop_files(p);
 
   acquire(&family_lock);
