@@ -84,6 +84,8 @@
  */
 #if LAB_SHM >= 2
 #define MAXHEAP  SHM_BASE
+#elif LAB_SHM == 1
+#define MAXHEAP  MAXUVA  /* TODO (shm lab): keep out of the segments' window */
 #else
 #define MAXHEAP  MAXUVA
 #endif

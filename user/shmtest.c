@@ -34,7 +34,7 @@
 #include "user/user.h"
 
 #define NO_ADDRESS ((char *)-1)   /* what a failed shmat() returns */
-#define SPIN_LIMIT 100            /* ticks (10 s) to wait for the other process */
+#define SPIN_LIMIT 500            /* ticks (5 s) to wait for the other process */
 #define EXEC_CHECK "exec-check"   /* argv[1] of the program exec'd by rmid */
 
 #define NELEM(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -61,18 +61,40 @@ static int partner;                  /* a child to kill when this test fails */
 
 /* ---- helpers ---- */
 
+/* n in the given base (at most 10), as text in buf. */
+static void digits_of(uint n, uint base, char *buf)
+{
+  char reversed[16];
+  int len = 0;
+  do {
+    reversed[len++] = '0' + n % base;
+    n /= base;
+  } while (n > 0);
+  while (len > 0)
+    *buf++ = reversed[--len];
+  *buf = 0;
+}
+
+/* A mode in octal with its leading 0, for messages (printf has no %o). */
+static const char *octal(uint mode)
+{
+  static char text[16] = "0";
+  digits_of(mode, 8, text + 1);
+  return text;
+}
+
 /* A new private segment of size bytes with the given permission bits. */
 static int make_segment(uint64 size, int mode)
 {
   int id = shmget(IPC_PRIVATE, size, IPC_CREAT | mode);
-  CHECK(id >= 0, "shmget(IPC_PRIVATE, %lu, IPC_CREAT|0%o) returned %d", size, mode, id);
+  CHECK(id >= 0, "shmget(IPC_PRIVATE, %lu, IPC_CREAT|%s) returned %d", size, octal(mode), id);
   return id;
 }
 
 static char *attach(int id, uint64 addr, int flags)
 {
   char *p = shmat(id, (void *)addr, flags);
-  CHECK(p != NO_ADDRESS, "shmat(%d, %p, 0%o) failed", id, (void *)addr, flags);
+  CHECK(p != NO_ADDRESS, "shmat(%d, %p, %s) failed", id, (void *)addr, octal(flags));
   CHECK((uint64)p % PGSIZE == 0, "shmat returned %p, which is not page-aligned", p);
   return p;
 }
@@ -155,19 +177,6 @@ static int all_zero(const char *p, int n)
     if (p[i] != 0)
       return 0;
   return 1;
-}
-
-static void decimal(int n, char *buf)
-{
-  char digits[16];
-  int len = 0;
-  do {
-    digits[len++] = '0' + n % 10;
-    n /= 10;
-  } while (n > 0);
-  while (len > 0)
-    *buf++ = digits[--len];
-  *buf = 0;
 }
 
 /* ---- pingpong ---- */
@@ -290,7 +299,7 @@ static void exec_detaches(void)
   char *p = attach(id, 0, 0);
   remove_segment(id);
   char number[16];
-  decimal(id, number);
+  digits_of(id, 10, number);
   int pid = fork_child();
   if (pid == 0) {
     char *argv[] = { program, EXEC_CHECK, number, 0 };
@@ -541,8 +550,8 @@ static void test_stat(void)
         "a new segment reports %lu bytes, creator %d, %lu attachments; not 5000, %d, 0",
         ds.shm_segsz, ds.shm_cpid, ds.shm_nattch, me);
   CHECK(ds.shm_perm_mode == 0640 && ds.shm_key == IPC_PRIVATE,
-        "a new segment reports mode 0%o and key %d, not 0640 and IPC_PRIVATE",
-        ds.shm_perm_mode, ds.shm_key);
+        "a new segment reports mode %s and key %d, not 0640 and IPC_PRIVATE",
+        octal(ds.shm_perm_mode), ds.shm_key);
 
   char *p = attach(id, 0, 0);
   CHECK((uint64)p >= SHM_BASE && (uint64)p + 2 * PGSIZE <= SHM_TOP,
@@ -569,7 +578,7 @@ static void test_stat(void)
   ds.shm_perm_mode = 0600;
   CHECK(shmctl(id, IPC_SET | IPC_64, &ds) == 0, "shmctl(IPC_SET | IPC_64) failed");
   describe(id, &ds);
-  CHECK(ds.shm_perm_mode == 0600, "after IPC_SET of mode 0600 the mode is 0%o", ds.shm_perm_mode);
+  CHECK(ds.shm_perm_mode == 0600, "after IPC_SET of mode 0600 the mode is %s", octal(ds.shm_perm_mode));
   detach(p);
   CHECK(shmctl(id, IPC_RMID | IPC_64, 0) == 0, "shmctl(IPC_RMID | IPC_64) failed");
   expect_gone(id, "after shmdt and IPC_RMID | IPC_64");
@@ -652,8 +661,8 @@ static void test_badargs(void)
   struct shmid_ds ds;
   describe(id, &ds);
   CHECK(ds.shm_nattch == 1 && ds.shm_perm_mode == 0600,
-        "the failed calls changed the segment: %lu attachments, mode 0%o",
-        ds.shm_nattch, ds.shm_perm_mode);
+        "the failed calls changed the segment: %lu attachments, mode %s",
+        ds.shm_nattch, octal(ds.shm_perm_mode));
   char *p = (char *)(SHM_BASE + 8 * PGSIZE);
   CHECK(p[0] == 'a', "the attachment made by bad_shmat lost its contents");
   detach(p);
