@@ -244,6 +244,11 @@ static int copy_memory(struct proc *child, struct proc *parent)
   if (kpagetable_follow(child, 0, child->sz) < 0)
     return -1;
 #endif
+#if LAB_SHM >= 2
+  /* shm lab: attached segments are shared with the child, not copied. */
+  if (shm_fork(child, parent) < 0)
+    return -1;
+#endif
   return 0;
 }
 
@@ -351,6 +356,10 @@ void exit(int status)
   if (p == initproc)
     panic("exit: init must not exit");
 
+#if LAB_SHM >= 2
+  /* shm lab: a segment removed earlier may die with this attachment. */
+  shm_detach_all(p);
+#endif
   drop_files(p);
 
   acquire(&family_lock);
@@ -478,7 +487,7 @@ static int grow_memory(struct proc *p, uint64 newsz)
 #if LAB_LAZY >= 2
   /* lazy lab: only the size grows; each page is mapped at its first use,
      by lazy_fault(). The size still stops at the end of user memory. */
-  if (newsz > MAXUVA)
+  if (newsz > MAXHEAP)
     return -1;
 #elif LAB_LAZY == 1
   /* TODO (lazy lab): grow the size only, and map nothing (handouts/lazy.md). */
@@ -503,7 +512,7 @@ static void shrink_memory(struct proc *p, uint64 newsz)
 
 /*
  * sbrk: change the current process's memory by n bytes. The size stays
- * within [0, MAXUVA]: sizes and changes are below 2^32, so no sum wraps.
+ * within [0, MAXHEAP]: sizes and changes are below 2^32, so no sum wraps.
  */
 int growproc(int n)
 {
@@ -557,13 +566,13 @@ int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
 {
   if (scause != SCAUSE_LOAD_PAGE_FAULT && scause != SCAUSE_STORE_PAGE_FAULT)
     return 0;  /* an instruction fetch: no code ever runs from the heap */
-  if (va >= PGROUNDUP(p->sz)) {
-    *why = "beyond the end of the process's memory";
-    return 0;
-  }
   pte_t *pte = walk(p->pagetable, va, 0);
   if (pte != 0 && (*pte & PTE_V)) {
     *why = mapped_page_fault(*pte);
+    return 0;
+  }
+  if (va >= PGROUNDUP(p->sz)) {
+    *why = "beyond the end of the process's memory";
     return 0;
   }
   uint64 page = PGROUNDDOWN(va);

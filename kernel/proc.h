@@ -36,4 +36,17 @@ int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why);
 /* exec.c */
 int exec(char *path, char **argv);
 
+#if LAB_SHM
+/* shm.c: System V shared memory (kernel/shm.h); -1 on any error */
+void shminit(void);
+int shmget(int key, uint64 size, int flags);
+uint64 shmat(int id, uint64 va, int flags);  /* the address, or -1 */
+int shmdt(uint64 va);
+int shmctl(int id, int cmd, uint64 buf_addr);
+#endif
+#if LAB_SHM >= 2
+int shm_fork(struct proc *child, struct proc *parent);  /* -1: child attached to none */
+void shm_detach_all(struct proc *p);                    /* at exit and exec */
+#endif
+
 #endif

@@ -35,5 +35,11 @@
 #define SYS_sigreturn  25
 #define SYS_kbacktrace 26
 #endif
+#if LAB_SHM
+#define SYS_shmget 28
+#define SYS_shmat  29
+#define SYS_shmdt  30
+#define SYS_shmctl 31
+#endif
 
 #endif

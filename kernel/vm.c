@@ -145,7 +145,12 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 #else
       panic("uvmunmap: page not mapped");
 #endif
+#if LAB_SHM >= 2
+    /* shm lab: a segment's page is the segment's to free, when it dies. */
+    if (do_free && (*leaf & PTE_SHARED) == 0)
+#else
     if (do_free)
+#endif
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
   }
@@ -380,13 +385,13 @@ static int map_new_page(pagetable_t pt, uint64 va, const void *src, int perm)
  * Grow a user address space from oldsz to newsz bytes with zeroed pages,
  * readable, and with the extra permissions xperm. Returns the new size,
  * or 0 (with nothing changed) when memory runs out or newsz would pass
- * MAXUVA.
+ * MAXHEAP.
  */
 uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
   if (newsz <= oldsz)
     return oldsz;
-  if (newsz > MAXUVA)
+  if (newsz > MAXHEAP)
     return 0;
   /* Plainly too much: fail now rather than take all memory and give it back. */
   if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kfreepages())
