@@ -32,6 +32,7 @@ endif
 ifneq ($(wildcard conf/lab.mk),)
 include conf/lab.mk
 STAGE_DEP :=
+FS_IMG := fs.img
 else
 STAGE_DEP := .stage.mk
 STAGE_ERROR := $(shell $(PYTHON) labs/stage.py $(STAGEFLAGS) make-vars $(STAGE) --output $(STAGE_DEP) 2>&1 >/dev/null)
@@ -41,6 +42,9 @@ endif
 include $(STAGE_DEP)
 # What the LAB_ values mean, and a check that they are all set.
 LABDEFS += -include $(K)/lab.h
+# The disk that `make qemu` boots and keeps. Another stage boots a disk of
+# its own, so building, booting or grading it leaves fs.img alone.
+FS_IMG := $(if $(filter $(STAGE_DEFAULT),$(STAGE)),fs.img,fs-$(STAGE).img)
 endif
 
 # Newer binutils split the CSR and fence.i instructions into their own
@@ -137,13 +141,30 @@ mkfs/mkfs: mkfs/mkfs.c $(K)/fs.h $(K)/param.h $(K)/types.h $(K)/stat.h
 # `make qemu` boots fs.img and keeps what it writes there. The grader boots
 # fs-pristine.img instead, fresh from mkfs, so that no file left behind by
 # an earlier session (or a half-finished write) can change a grade.
-fs.img fs-pristine.img: mkfs/mkfs README.md $(FSBINS)
+FS_FILES := mkfs/mkfs README.md $(FSBINS)
+fs-pristine.img: $(FS_FILES)
 	$(call say,MKFS,$@)
 	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
 
+# fs.img is remade only when what goes on it changes in content: a stage
+# switch rebuilds every program, and then rebuilds them back, without
+# changing a byte, and must not wipe what `make qemu` wrote on the disk.
+# The checksums of its files, in .fs.img.sum (.fs-<stage>.img.sum for
+# another stage), are rewritten only when they differ.
+FS_SUM := .$(FS_IMG).sum
+$(FS_SUM): $(FS_FILES) FORCE
+	$(Q)cksum $(FS_FILES) > $@.new; \
+	  if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(FS_IMG): $(FS_SUM)
+	$(call say,MKFS,$@)
+	$(Q)mkfs/mkfs $@ README.md $(FSBINS)
+
+.PHONY: FORCE
+FORCE:
+
 .DEFAULT_GOAL := all
 .PHONY: all
-all: $(K)/kernel fs.img
+all: $(K)/kernel $(FS_IMG)
 
 # Keep every intermediate file (objects, unstripped programs): make would
 # otherwise delete them and rebuild them on every run.
@@ -157,13 +178,13 @@ $(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
 
 # ---- running ----
 
-# QEMUEXTRA adds QEMU options, e.g. QEMUEXTRA=-snapshot keeps fs.img unchanged.
+# QEMUEXTRA adds QEMU options, e.g. QEMUEXTRA=-snapshot keeps the disk unchanged.
 QEMUEXTRA ?=
 # Each user gets their own port, so that students sharing a machine don't collide.
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 QEMUOPTS = -machine virt -bios none -kernel $(K)/kernel -m 128M -smp $(CPUS) -nographic \
   -global virtio-mmio.force-legacy=false \
-  -drive file=fs.img,if=none,format=raw,id=x0 \
+  -drive file=$(FS_IMG),if=none,format=raw,id=x0 \
   -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0 $(QEMUEXTRA)
 
 .PHONY: qemu qemu-gdb gdb check-qemu
@@ -196,7 +217,7 @@ ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: all fs-pristine.img
+grade: $(K)/kernel fs-pristine.img
 	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
 endif
 
@@ -205,17 +226,23 @@ endif
 symbolize:
 	$(Q)$(PYTHON) grade/symbolize.py --kernel $(K)/kernel --user-dir $(U)
 
+# The handouts as a small web site in handouts/site/ (needs pandoc). In the
+# instructor's tree, STAGEFLAGS=--unreleased adds the labs not released yet.
+.PHONY: handouts
+handouts:
+	$(Q)$(PYTHON) handouts/render.py $(STAGEFLAGS)
+
 # Is fs.img, as the last `make qemu` left it, a consistent file system?
 .PHONY: fsck
 fsck:
-	$(Q)$(PYTHON) grade/fsck.py fs.img
+	$(Q)$(PYTHON) grade/fsck.py $(FS_IMG)
 
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test soak bench layers stages stage solutions check-solutions branches compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches release compare
 test: all fs-pristine.img
-	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
+	$(Q)$(PYTHON) tests/run_tests.py --fs $(FS_IMG) $(TESTFLAGS)
 
 # Not in `make test`: it takes SOAK_MINUTES (default 10) and then some.
 soak: all fs-pristine.img
@@ -227,7 +254,7 @@ layers: $(K)/kernel
 	$(Q)$(PYTHON) tests/layers.py --nm $(TOOLPREFIX)nm
 
 bench: all
-	$(Q)$(PYTHON) tests/bench.py
+	$(Q)$(PYTHON) tests/bench.py --fs $(FS_IMG)
 
 stages:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) list
@@ -242,9 +269,16 @@ solutions:
 check-solutions:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) solutions --check
 
+# The student repository holds the labs up to UNTIL (default: the first);
+# `make release` adds the next one after the previous lab's deadline.
 branches:
-	$(if $(DEST),,$(error usage: make branches DEST=<new directory> [STAFF=1]))
-	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) branches $(if $(STAFF),--staff) $(DEST)
+	$(if $(DEST),,$(error usage: make branches DEST=<new directory> [UNTIL=<lab>] [STAFF=1]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) branches $(if $(STAFF),--staff) \
+	  $(if $(UNTIL),--until $(UNTIL)) $(DEST)
+
+release:
+	$(if $(and $(LAB),$(DEST)),,$(error usage: make release LAB=<lab> DEST=<student repository> [STAFF=1]))
+	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) release $(if $(STAFF),--staff) $(LAB) $(DEST)
 
 compare:
 	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
@@ -257,8 +291,8 @@ endif
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
 	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
-	  mkfs/mkfs fs.img fs-pristine.img .gdbinit .stage.mk
-	rm -rf tests/logs grade-logs $(U)/stripped
+	  mkfs/mkfs fs.img fs-*.img .fs*.img.sum .gdbinit .stage.mk
+	rm -rf tests/logs grade-logs $(U)/stripped handouts/site
 
 define STUDENT_HELP
 Kiln: a RISC-V teaching operating system.  Stage: $(or $(STAGE),$(STAGE_LAB),base)
@@ -278,9 +312,15 @@ Debug
                       a backtrace, sepc=...) into function (file:line)
   make fsck           check that fs.img is a consistent file system
 
+Read
+  make handouts       the handouts as a web site: open handouts/site/index.html
+                      (needs pandoc)
+
 Grade
   make grade          run this lab's tests and print the score you will get;
                       logs of every test go to grade-logs/
+                      GRADEFLAGS=--list lists the tests, GRADEFLAGS="-k NAME"
+                      runs those whose name matches NAME (a regex),
                       GRADEFLAGS="-j N --json results.json --junit results.xml"
 
 Options: CPUS=n (1..8), V=1 shows full build commands,
@@ -292,16 +332,24 @@ endef
 define INSTRUCTOR_HELP
 
 Instructor tools
-  make STAGE=<stage> ...   build any stage in place (default: the last solved lab)
+  make STAGE=<stage> ...   build any stage in place (default: the last solved lab);
+                           its disk is fs-<stage>.img, fs.img stays the default's
   make stages              list the stages and which labs are available
   make stage STAGE=<stage> DEST=<dir>
                            project a stage into a clean student tree
   make grade LAB=<lab>     grade a lab against its reference solution
+  make handouts STAGEFLAGS=--unreleased
+                           the handouts' site with the labs not released yet
   make solutions           rewrite solutions/<lab>.diff (starter to solved)
   make check-solutions     fail if solutions/ is stale
-  make branches DEST=<dir> [STAFF=1]
-                           create the student repository, one branch per lab
-                           (STAFF=1 adds <lab>-solved branches)
+  make branches DEST=<dir> [UNTIL=<lab>] [STAFF=1]
+                           create the student repository: base and the labs up
+                           to UNTIL (default: the first), one branch each, each
+                           lab on top of the one before (STAFF=1 adds
+                           <lab>-solved branches)
+  make release LAB=<lab> DEST=<repo>
+                           add the next lab's branch to the student repository,
+                           once the previous lab's deadline has passed
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
   make test                everything CI checks: host tools, usertests, labs

@@ -71,6 +71,14 @@ static void init_first_process(void)
 {
   /* The trap layer sits above proc.c, so it tells proc.c how to get out. */
   proc_set_user_return(usertrapret);
+#if LAB_LAZY
+  /* Copies to user memory meet page faults in software; the trap layer,
+     far above the memory layer, knows how to resolve them. */
+  uvm_set_fault_handler(usercopy_page_fault);
+#endif
+#if LAB_SHM
+  shminit();
+#endif
   userinit();
 }
 

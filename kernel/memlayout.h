@@ -19,8 +19,8 @@
  *   TRAMPOLINE            the trampoline
  *
  * Virtual, in user space: text, data, a guard page, the stack, then the
- * heap, from 0 up to at most MAXUVA; the trapframe and the trampoline at
- * the top.
+ * heap, from 0 up to at most MAXHEAP (at or below MAXUVA); the trapframe
+ * and the trampoline at the top.
  */
 #ifndef KILN_MEMLAYOUT_H
 #define KILN_MEMLAYOUT_H
@@ -66,6 +66,29 @@
  * table can mirror all of user memory at the same addresses.
  */
 #define MAXUVA  KERNBASE
+
+#if LAB_SHM
+/*
+ * shm lab: shared memory segments are attached in a window at the top of
+ * user memory, [SHM_BASE, SHM_TOP), which neither the heap nor the stack
+ * may reach. It still lies below MAXUVA, so that a process's kernel page
+ * table can mirror the segments like the rest of user memory.
+ */
+#define SHM_TOP   MAXUVA
+#define SHM_BASE  (SHM_TOP - 64L * 1024 * 1024)
+#endif
+
+/*
+ * The most a process's own memory, [0, p->sz): program, stack and heap,
+ * may reach. exec and sbrk stop here.
+ */
+#if LAB_SHM >= 2
+#define MAXHEAP  SHM_BASE
+#elif LAB_SHM == 1
+#define MAXHEAP  MAXUVA  /* TODO (shm lab): keep out of the segments' window */
+#else
+#define MAXHEAP  MAXUVA
+#endif
 
 /* The trampoline page sits at the very top of every address space. */
 #define TRAMPOLINE (MAXVA - PGSIZE)

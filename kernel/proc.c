@@ -244,6 +244,11 @@ static int copy_memory(struct proc *child, struct proc *parent)
   if (kpagetable_follow(child, 0, child->sz) < 0)
     return -1;
 #endif
+#if LAB_SHM >= 2
+  /* shm lab: attached segments are shared with the child, not copied. */
+  if (shm_fork(child, parent) < 0)
+    return -1;
+#endif
   return 0;
 }
 
@@ -351,6 +356,10 @@ void exit(int status)
   if (p == initproc)
     panic("exit: init must not exit");
 
+#if LAB_SHM >= 2
+  /* shm lab: a segment removed earlier may die with this attachment. */
+  shm_detach_all(p);
+#endif
   drop_files(p);
 
   acquire(&family_lock);
@@ -455,19 +464,40 @@ int kill(int pid)
 
 /* ---- Memory ---- */
 
-/* Grow the current process's memory to newsz bytes. -1 without memory. */
-static int grow_memory(struct proc *p, uint64 newsz)
+/*
+ * Map zeroed, writable user pages for [from, to) in p's page table (and
+ * in its mirror). -1 without memory, with nothing changed.
+ */
+static int map_zeroed(struct proc *p, uint64 from, uint64 to)
 {
-  uint64 sz = uvmalloc(p->pagetable, p->sz, newsz, PTE_W);
-  if (sz == 0)
+  if (uvmalloc(p->pagetable, from, to, PTE_W) == 0)
     return -1;
 #if LAB_KPGTBL >= 2
-  if (kpagetable_follow(p, p->sz, sz) < 0) {
-    uvmdealloc(p->pagetable, sz, p->sz);
+  if (kpagetable_follow(p, from, to) < 0) {
+    uvmdealloc(p->pagetable, to, from);
     return -1;
   }
 #endif
-  p->sz = sz;
+  return 0;
+}
+
+/* Grow the current process's memory to newsz bytes. -1 without memory. */
+static int grow_memory(struct proc *p, uint64 newsz)
+{
+#if LAB_LAZY >= 2
+  /* lazy lab: only the size grows; each page is mapped at its first use,
+     by lazy_fault(). The size still stops at the end of user memory. */
+  if (newsz > MAXHEAP)
+    return -1;
+#elif LAB_LAZY == 1
+  /* TODO (lazy lab): grow the size only, and map nothing (handouts/lazy.md). */
+  if (map_zeroed(p, p->sz, newsz) < 0)
+    return -1;
+#else
+  if (map_zeroed(p, p->sz, newsz) < 0)
+    return -1;
+#endif
+  p->sz = newsz;
   return 0;
 }
 
@@ -480,7 +510,10 @@ static void shrink_memory(struct proc *p, uint64 newsz)
   p->sz = uvmdealloc(p->pagetable, p->sz, newsz);
 }
 
-/* sbrk: change the current process's memory by n bytes. */
+/*
+ * sbrk: change the current process's memory by n bytes. The size stays
+ * within [0, MAXHEAP]: sizes and changes are below 2^32, so no sum wraps.
+ */
 int growproc(int n)
 {
   struct proc *p = myproc();
@@ -507,5 +540,85 @@ uint64 procs_in_use(void)
     release(&p->lock);
   }
   return n;
+}
+#endif
+
+#if LAB_LAZY >= 2
+/* lazy lab: why a fault on a page that is mapped is not the heap's to fix. */
+static const char *mapped_page_fault(pte_t pte)
+{
+  if ((pte & PTE_U) == 0)
+    return "a page the program may not use, such as the stack guard";
+  return "an access the page does not allow, such as a store to code";
+}
+
+/*
+ * lazy lab: p took a page fault at va; scause tells a load from a store.
+ * If va's page lies below p->sz and was never mapped, it is a heap page
+ * that sbrk promised: map a zeroed page there, mirrored too, and return 1,
+ * so that the access runs again. Otherwise return 0 with *why saying what
+ * was wrong. Below the heap, exec mapped every page, so a fault on a page
+ * that is mapped is a permission fault, and no new page may paper over it.
+ * The page that holds the last byte is the process's whole, as an eager
+ * sbrk would have mapped it: where the first touch lands must not matter.
+ */
+int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  if (scause != SCAUSE_LOAD_PAGE_FAULT && scause != SCAUSE_STORE_PAGE_FAULT)
+    return 0;  /* an instruction fetch: no code ever runs from the heap */
+  pte_t *pte = walk(p->pagetable, va, 0);
+  if (pte != 0 && (*pte & PTE_V)) {
+    *why = mapped_page_fault(*pte);
+    return 0;
+  }
+  if (va >= PGROUNDUP(p->sz)) {
+    *why = "beyond the end of the process's memory";
+    return 0;
+  }
+  uint64 page = PGROUNDDOWN(va);
+  if (map_zeroed(p, page, page + PGSIZE) < 0) {
+    *why = "out of memory for a heap page";
+    return 0;
+  }
+  return 1;
+}
+#elif LAB_LAZY == 1
+int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  /* TODO (lazy lab): give a heap page that sbrk promised (below p->sz, not
+     mapped yet) a zeroed page, mirrored too, and return 1; see
+     handouts/lazy.md. */
+  return 0;
+}
+#endif
+
+#if LAB_COW >= 2
+/*
+ * cow lab: p stored to va, in user mode or through copyout(), and found
+ * its page read-only. If fork() shared the page copy-on-write, give p a
+ * private, writable page and show that one in the mirror, so that copyin()
+ * reads what p writes; return 1, and the store runs again. Otherwise 0:
+ * a page that is read-only for real stays so.
+ */
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  uint64 page = PGROUNDDOWN(va);
+  if (scause != SCAUSE_STORE_PAGE_FAULT || !uvmis_cow(p->pagetable, page))
+    return 0;
+  if (uvmunshare(p->pagetable, page) < 0) {
+    *why = "out of memory for a copy-on-write page";
+    return 0;
+  }
+  /* The page was mirrored, so its table exists: mirroring it again cannot fail. */
+  kpagetable_follow(p, page + PGSIZE, page);
+  kpagetable_follow(p, page, page + PGSIZE);
+  return 1;
+}
+#elif LAB_COW == 1
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  /* TODO (cow lab): give p a private, writable copy of a page that fork
+     shared (PTE_COW), mirrored too, and return 1; see handouts/cow.md. */
+  return 0;
 }
 #endif

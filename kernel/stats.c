@@ -62,11 +62,32 @@ static int format_free_blocks(char *buf, int size)
 }
 #endif
 
+/* What the memory layer counts, read before a snapshot takes its page. */
+struct page_counts {
+  uint64 free;
+#if LAB_LAZY
+  uint64 handed_out;  /* lazy lab: pages kalloc() has handed out since boot */
+#endif
+};
+
+static struct page_counts page_counts_now(void)
+{
+  return (struct page_counts){
+    .free = kfreepages(),
+#if LAB_LAZY
+    .handed_out = kallocpages(),
+#endif
+  };
+}
+
 /* Write the statistics text into buf (size bytes); its length. */
-static int format_stats(char *buf, int size, uint64 freepages)
+static int format_stats(char *buf, int size, const struct page_counts *pages)
 {
   int len = snprintf(buf, size, "freepages %lu\ndiskreads %lu\n",
-                     freepages, virtio_disk_reads());
+                     pages->free, virtio_disk_reads());
+#if LAB_LAZY
+  len += snprintf(buf + len, size - len, "allocpages %lu\n", pages->handed_out);
+#endif
 #if LAB_BIGFILE
   len += format_free_blocks(buf + len, size - len);
 #endif
@@ -82,12 +103,12 @@ static struct snapshot *take_snapshot(void)
 {
   /* Counted before the snapshot takes its page: the device reports the
      system as it was, not the memory used by reading it. */
-  uint64 freepages = kfreepages();
+  struct page_counts pages = page_counts_now();
   struct snapshot *snap = kalloc();
 
   if (snap == 0)
     return 0;
-  snap->len = format_stats(snap->text, TEXT_ROOM, freepages);
+  snap->len = format_stats(snap->text, TEXT_ROOM, &pages);
   snap->served = 0;
   return snap;
 }

@@ -34,6 +34,12 @@ uint64 sys_sigalarm(void);
 uint64 sys_sigreturn(void);
 uint64 sys_kbacktrace(void);
 #endif
+#if LAB_SHM
+uint64 sys_shmget(void);
+uint64 sys_shmat(void);
+uint64 sys_shmdt(void);
+uint64 sys_shmctl(void);
+#endif
 
 /* sysfile.c: files, directories and pipes */
 uint64 sys_open(void);
@@ -95,6 +101,12 @@ static const struct syscall_entry syscalls[] = {
 #endif
 #if LAB_BIGFILE
   [SYS_symlink] = { "symlink", sys_symlink },
+#endif
+#if LAB_SHM
+  [SYS_shmget] = { "shmget", sys_shmget },
+  [SYS_shmat]  = { "shmat",  sys_shmat },
+  [SYS_shmdt]  = { "shmdt",  sys_shmdt },
+  [SYS_shmctl] = { "shmctl", sys_shmctl },
 #endif
 };
 

@@ -38,5 +38,11 @@
 #if LAB_BIGFILE
 #define SYS_symlink 27
 #endif
+#if LAB_SHM
+#define SYS_shmget 28
+#define SYS_shmat  29
+#define SYS_shmdt  30
+#define SYS_shmctl 31
+#endif
 
 #endif

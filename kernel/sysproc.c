@@ -231,3 +231,51 @@ uint64 sys_kbacktrace(void)
   return 0;
 }
 #endif
+#if LAB_SHM
+
+/* ---- System V shared memory (shm.c) ---- */
+
+/* shmget(key, size, flags): a segment's id, or -1. */
+uint64 sys_shmget(void)
+{
+  int key, flags;
+  uint64 size;
+
+  argint(0, &key);
+  argaddr(1, &size);
+  argint(2, &flags);
+  return shmget(key, size, flags);
+}
+
+/* shmat(id, addr, flags): where the segment is now mapped, or (void *)-1. */
+uint64 sys_shmat(void)
+{
+  int id, flags;
+  uint64 va;
+
+  argint(0, &id);
+  argaddr(1, &va);
+  argint(2, &flags);
+  return shmat(id, va, flags);
+}
+
+uint64 sys_shmdt(void)
+{
+  uint64 va;
+
+  argaddr(0, &va);
+  return shmdt(va);
+}
+
+/* shmctl(id, cmd, buf): buf is a struct shmid_ds for IPC_STAT and IPC_SET. */
+uint64 sys_shmctl(void)
+{
+  int id, cmd;
+  uint64 buf;
+
+  argint(0, &id);
+  argint(1, &cmd);
+  argaddr(2, &buf);
+  return shmctl(id, cmd, buf);
+}
+#endif

@@ -120,11 +120,66 @@ static void timer_interrupt(void)
   w_sip(r_sip() & ~SIE_SSIE);
 }
 
-/* A user fault kills only the faulting process, with one line of explanation. */
-static void kill_faulting_process(struct proc *p, uint64 scause)
+#if LAB_LAZY
+static int is_page_fault(uint64 scause)
 {
-  printf("pid %d (%s): killed by %s, sepc=%p stval=%p\n",
-         p->pid, p->name, scause_name(scause), (void *)r_sepc(), (void *)r_stval());
+  return scause == SCAUSE_FETCH_PAGE_FAULT || scause == SCAUSE_LOAD_PAGE_FAULT ||
+         scause == SCAUSE_STORE_PAGE_FAULT;
+}
+
+/*
+ * The page-fault dispatch point. A page fault at va, taken by p in user
+ * mode or by the kernel while it copied p's memory, may be one that a
+ * lab's mechanism resolves: each lab that gives page faults a meaning has
+ * one hook here. Returns 1 once the page can be used, so that the access
+ * may run again; 0 if the fault stands, with *why naming its cause when a
+ * hook knows it (0 otherwise).
+ */
+static int page_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  *why = 0;
+  /* No lab puts pages of its own at or above MAXUVA. */
+  if (!is_page_fault(scause) || va >= MAXUVA)
+    return 0;
+  if (lazy_fault(p, scause, va, why))
+    return 1;
+#if LAB_COW
+  if (cow_fault(p, scause, va, why))
+    return 1;
+#endif
+  return 0;
+}
+
+/*
+ * Registered with the memory layer (main.c): a copy through pt, copyout(),
+ * found no page at va that allows the access. Only the current process's
+ * own memory can be resolved, as if the process had made the access itself.
+ */
+int usercopy_page_fault(pagetable_t pt, uint64 va, int write)
+{
+  struct proc *p = myproc();
+  const char *why;
+  if (p == 0 || pt != p->pagetable)
+    return 0;
+  return page_fault(p, write ? SCAUSE_STORE_PAGE_FAULT : SCAUSE_LOAD_PAGE_FAULT, va, &why);
+}
+#endif
+
+/*
+ * A fault from user mode that nothing resolves kills only the faulting
+ * process, with one line of explanation: the cause and, when it is known,
+ * what was wrong with the address (stval).
+ */
+static void user_fault(struct proc *p, uint64 scause)
+{
+  const char *why = 0;
+#if LAB_LAZY
+  if (page_fault(p, scause, r_stval(), &why))
+    return;
+#endif
+  printf("pid %d (%s): killed by %s%s%s%s, sepc=%p stval=%p\n", p->pid, p->name,
+         scause_name(scause), why ? " (" : "", why ? why : "", why ? ")" : "",
+         (void *)r_sepc(), (void *)r_stval());
   setkilled(p);
 }
 
@@ -197,7 +252,7 @@ void usertrap(void)
   case TRAP_EXCEPTION:
     /* An FP instruction with the FPU still off only asks for the FPU. */
     if (!fpu_first_use(tf, scause))
-      kill_faulting_process(p, scause);
+      user_fault(p, scause);
     break;
   }
 
@@ -251,6 +306,25 @@ static void __attribute__((noreturn)) kernel_fault(uint64 scause, uint64 sepc)
   panic("kerneltrap");
 }
 
+#if LAB_LAZY >= 2
+extern char ucopy_start[], ucopy_end[];  /* ucopy.S: copyin()'s direct reads */
+
+/*
+ * lazy lab: copyin()'s direct read of user memory (ucopy.S) faulted. If
+ * the page is one the process may have, a heap page not touched yet, it
+ * is mapped now, and returning from the trap runs the load again;
+ * otherwise usercopy_fault() makes the copy fail.
+ */
+static int usercopy_retry(uint64 scause, uint64 sepc)
+{
+  struct proc *p = myproc();
+  const char *why;
+  if (p == 0 || sepc < (uint64)ucopy_start || sepc >= (uint64)ucopy_end)
+    return 0;
+  return page_fault(p, scause, r_stval(), &why);
+}
+#endif
+
 /* kernelvec runs only for traps in supervisor mode, which the hardware
    takes with interrupts off: anything else is a broken trap path. */
 static void check_kernel_trap(uint64 sstatus)
@@ -282,6 +356,11 @@ void kerneltrap(void)
       yield();
     break;
   default:
+#if LAB_LAZY >= 2
+    /* A heap page that copyin()'s direct read meets before the user did. */
+    if (usercopy_retry(scause, sepc))
+      break;
+#endif
 #if LAB_KPGTBL >= 2
     /* A bad user pointer in copyin()'s direct read fails that copy, no more. */
     if (usercopy_fault(scause, r_stval(), &sepc))

@@ -129,8 +129,8 @@ int mappages(pagetable_t pt, uint64 va, uint64 size, uint64 pa, int perm)
 }
 
 /*
- * Clear the leaves of npages pages from page-aligned va, in any page table;
- * each must be mapped. With do_free the pages go back to the allocator too.
+ * Clear the leaves of npages pages from page-aligned va, in any page table.
+ * With do_free the pages go back to the allocator too.
  */
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 {
@@ -140,8 +140,17 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
   for (uint64 i = 0; i < npages; i++) {
     pte_t *leaf = mapped_leaf(pt, va + i * PGSIZE);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: nothing to clear or free */
+#else
       panic("uvmunmap: page not mapped");
+#endif
+#if LAB_SHM >= 2
+    /* shm lab: a segment's page is the segment's to free, when it dies. */
+    if (do_free && (*leaf & PTE_SHARED) == 0)
+#else
     if (do_free)
+#endif
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
   }
@@ -309,7 +318,11 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
     pte_t *from = mapped_leaf(upt, va);
     if (from == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page not there yet: its page fault mirrors it */
+#else
       panic("kvmmirror: user page not mapped");
+#endif
     if ((*from & PTE_U) == 0)
       continue;
     pte_t *to = walk(kpt, va, 1);
@@ -372,13 +385,13 @@ static int map_new_page(pagetable_t pt, uint64 va, const void *src, int perm)
  * Grow a user address space from oldsz to newsz bytes with zeroed pages,
  * readable, and with the extra permissions xperm. Returns the new size,
  * or 0 (with nothing changed) when memory runs out or newsz would pass
- * MAXUVA.
+ * MAXHEAP.
  */
 uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
   if (newsz <= oldsz)
     return oldsz;
-  if (newsz > MAXUVA)
+  if (newsz > MAXHEAP)
     return 0;
   /* Plainly too much: fail now rather than take all memory and give it back. */
   if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kfreepages())
@@ -413,10 +426,42 @@ void uvmfree(pagetable_t pt, uint64 sz)
   free_tables(pt, 2);
 }
 
+#if LAB_COW >= 2
 /*
- * Give new a private copy of old's user memory [0, sz), page by page with
- * the same permissions. Returns -1 (and new is empty again) when memory
- * runs out.
+ * cow lab: give the child the parent's page at va (whose leaf is leaf),
+ * shared. A page the parent may write becomes read-only in both and
+ * marked PTE_COW, so that the first store by either makes a copy
+ * (uvmunshare()); a page nobody may write, such as text, is shared as it
+ * is. The trampoline flushes the TLB on the way back to user mode, so the
+ * parent's cached writable translations die with this system call.
+ */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  if (*leaf & PTE_W)
+    *leaf = (*leaf & ~PTE_W) | PTE_COW;
+  uint64 pa = PTE2PA(*leaf);
+  if (mappages(child, va, PGSIZE, pa, *leaf & (PTE_PERMS | PTE_COW)) < 0)
+    return -1;
+  kshare((void *)pa);
+  return 0;
+}
+#elif LAB_COW == 1
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  /* TODO (cow lab): share the page instead (see handouts/cow.md). */
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#else
+/* A private copy, for the child, of the parent's page at va. */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#endif
+
+/*
+ * Give new old's user memory [0, sz), page by page with the same
+ * permissions. Returns -1 (and new is empty again) when memory runs out.
  */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
@@ -424,8 +469,12 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   for (va = 0; va < sz; va += PGSIZE) {
     pte_t *leaf = mapped_leaf(old, va);
     if (leaf == 0)
+#if LAB_LAZY >= 2
+      continue;  /* a heap page never touched: the child faults its own in */
+#else
       panic("uvmcopy: a page of the parent is not mapped");
-    if (map_new_page(new, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS) < 0)
+#endif
+    if (child_page(leaf, new, va) < 0)
       break;
   }
   if (va < sz) {
@@ -434,6 +483,41 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   }
   return 0;
 }
+
+#if LAB_COW >= 2
+int uvmis_cow(pagetable_t pt, uint64 va)
+{
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
+  return leaf != 0 && (*leaf & PTE_COW) != 0;
+}
+
+/*
+ * cow lab: make the COW page at va in pt the process's own and writable: a
+ * fresh copy, or, when no one else maps it any more, the page itself.
+ * Returns -1, with nothing changed, when memory for the copy runs out.
+ */
+int uvmunshare(pagetable_t pt, uint64 va)
+{
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
+  if (leaf == 0 || (*leaf & PTE_COW) == 0)
+    panic("uvmunshare: not a copy-on-write page");
+  uint64 shared = PTE2PA(*leaf);
+  uint64 flags = (PTE_FLAGS(*leaf) & ~PTE_COW) | PTE_W;
+  if (kreferences((void *)shared) == 1) {
+    /* The last mapping: no one else can see a store to it any more. */
+    *leaf = PA2PTE(shared) | flags;
+  } else {
+    char *copy = kalloc();
+    if (copy == 0)
+      return -1;
+    memmove(copy, (char *)shared, PGSIZE);
+    *leaf = PA2PTE(copy) | flags;
+    kfree((void *)shared);
+  }
+  sfence_vma();  /* the read-only translation may be cached on this hart */
+  return 0;
+}
+#endif
 
 void uvmclear(pagetable_t pt, uint64 va)
 {
@@ -461,6 +545,30 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
   return 0;
 }
 
+#if LAB_LAZY
+/*
+ * lazy lab: who to ask about a user page that a copy cannot use: the page
+ * at va in pt is missing or does not allow the access (a store if write is
+ * set). The handler returns 1 if it made the page usable. Which pages a
+ * process may have is known above this layer; the trap layer registers
+ * its page-fault handling here at boot (main.c).
+ */
+static int (*user_fault_handler)(pagetable_t pt, uint64 va, int write);
+
+void uvm_set_fault_handler(int (*handler)(pagetable_t pt, uint64 va, int write))
+{
+  user_fault_handler = handler;
+}
+
+/* user_leaf() once more, after the fault handler has had its chance. */
+static pte_t *user_leaf_after_fault(pagetable_t pt, uint64 va, int need)
+{
+  if (user_fault_handler == 0 || !user_fault_handler(pt, va, need & PTE_W))
+    return 0;
+  return user_leaf(pt, va, need);
+}
+#endif
+
 /*
  * Move bytes between kbuf and user memory at uva as kind says, one page at
  * a time, each page found through the user page table pt in software, and
@@ -471,7 +579,12 @@ static int copy_string_part(char *dst, const char *src, uint64 n)
 static int copy_walk(pagetable_t pt, uint64 uva, char *kbuf, uint64 len, enum copy_kind kind)
 {
   while (len > 0) {
-    pte_t *leaf = user_leaf(pt, uva, kind == TO_USER ? PTE_W : PTE_R);
+    int need = kind == TO_USER ? PTE_W : PTE_R;
+    pte_t *leaf = user_leaf(pt, uva, need);
+#if LAB_LAZY
+    if (leaf == 0)
+      leaf = user_leaf_after_fault(pt, uva, need);
+#endif
     if (leaf == 0)
       return -1;
     uint64 in_page = PGSIZE - uva % PGSIZE;
@@ -547,9 +660,6 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
   return ucopy_str(dst, srcva, max);
 }
 
-/* scause of a load from a page that the page table does not allow. */
-#define LOAD_PAGE_FAULT 13
-
 /*
  * Called by kerneltrap() for a trap it cannot handle: a load page fault in
  * ucopy.S on a user address is a bad user pointer, so the copy fails with
@@ -557,7 +667,7 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
  */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 {
-  if (scause != LOAD_PAGE_FAULT || stval >= MAXUVA)
+  if (scause != SCAUSE_LOAD_PAGE_FAULT || stval >= MAXUVA)
     return 0;
   if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
     return 0;

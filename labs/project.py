@@ -10,7 +10,9 @@ file that still names a lab macro afterwards is an error, never a silent leak.
 conf/lab and conf/lab.mk record the lab, so that `make` and `make grade` in
 the projected tree need neither the stage tool nor the catalogue. conf/checksums
 records the graders and test programs as shipped (see grade/tamper.py), so
-that the grader can tell a student who changed them.
+that the grader can tell a student who changed them. labs/student.py adds
+what a student tree has instead of the instructor's: its README, the GitHub
+workflow, conf/labs.json.
 """
 
 import re
@@ -19,7 +21,7 @@ from typing import Dict, List
 
 from grade import tamper
 
-from . import tree
+from . import student, tree
 from .catalogue import Catalogue, Stage, display_path, lab_paths, path_covers
 from .errors import ToolError
 
@@ -45,6 +47,7 @@ def project(catalogue: Catalogue, root: str,
             entry = tree.Entry(unifdef.run(relpath), entry.mode)
         result[relpath] = entry
     result.update(conf_files(catalogue, stage))
+    result.update(student.overlay(catalogue, root, stage))
     result[tamper.CHECKSUMS] = checksums_entry(catalogue, stage, result)
     check_no_macros(catalogue, stage, result)
     return result

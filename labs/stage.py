@@ -60,6 +60,7 @@ def make_vars(catalogue: Catalogue, stage: Stage) -> str:
     omitted = [path + "%" if path.endswith("/") else path
                for path in catalogue.omitted_paths(stage)]
     return ("STAGE := %s\n" % stage.name
+            + "STAGE_DEFAULT := %s\n" % catalogue.default_stage().name
             + "STAGE_LAB := %s\n" % (stage.lab.name if stage.lab else "")
             + "LABDEFS := %s\n" % " ".join(catalogue.defines(stage))
             + "LAB_UPROGS := %s\n" % " ".join(catalogue.programs(stage))
@@ -116,11 +117,43 @@ def cmd_solutions(catalogue: Catalogue, args: argparse.Namespace) -> None:
 
 
 def cmd_branches(catalogue: Catalogue, args: argparse.Namespace) -> None:
-    """Create the student repository with one branch per stage."""
-    names = branches.build(catalogue, args.root, args.dest, staff=args.staff)
+    """Create the student repository with the labs up to --until."""
+    names = branches.build(catalogue, args.root, args.dest, staff=args.staff,
+                           until=args.until)
     checked_out = names[1] if len(names) > 1 else names[0]
     print("Created the repository %s with branches: %s; %s is checked out."
           % (args.dest, ", ".join(names), checked_out))
+    _say_what_comes_next(catalogue, names, args.dest)
+
+
+def cmd_release(catalogue: Catalogue, args: argparse.Namespace) -> None:
+    """Add the next lab's branch to an existing student repository."""
+    names = branches.release(catalogue, args.root, args.dest, args.lab,
+                             staff=args.staff)
+    print("Released lab %s into %s: new branch%s %s."
+          % (args.lab, args.dest, "es" if len(names) > 1 else "",
+             ", ".join(names)))
+    if branches.is_bare(args.dest):
+        print("%s is bare: students who fetch from it get %s now."
+              % (args.dest, args.lab))
+    else:
+        print("Students get it once you push it: git -C %s push origin %s"
+              % (args.dest, args.lab))
+    if len(names) > 1:
+        print("(%s is for staff: never push it where students can fetch.)"
+              % ", ".join(names[1:]))
+    _say_what_comes_next(catalogue, names, args.dest)
+
+
+def _say_what_comes_next(catalogue: Catalogue, names: Sequence[str],
+                         dest: str) -> None:
+    """Name the next lab to release, if there is one."""
+    last = max((lab.number for lab in catalogue.labs if lab.name in names),
+               default=0)
+    later = [lab for lab in catalogue.available_labs() if lab.number > last]
+    if later:
+        print("After the deadline of the last lab released: "
+              "make release LAB=%s DEST=%s" % (later[0].name, dest))
 
 
 def cmd_compare(catalogue: Catalogue, args: argparse.Namespace) -> None:
@@ -173,8 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("stage", nargs="?", metavar="STAGE",
                    help="stage (default: the default stage)")
     p = command("make-vars", cmd_make_vars,
-                "print Makefile assignments for a stage: STAGE, STAGE_LAB, "
-                "LABDEFS, LAB_UPROGS, STAGE_OMIT")
+                "print Makefile assignments for a stage: STAGE, "
+                "STAGE_DEFAULT, STAGE_LAB, LABDEFS, LAB_UPROGS, STAGE_OMIT")
     p.add_argument("stage", nargs="?", metavar="STAGE",
                    help="stage (default: the default stage)")
     p.add_argument("--output", metavar="FILE",
@@ -191,12 +224,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true",
                    help="only check that the committed diffs are fresh")
     p = command("branches", cmd_branches,
-                "create a git repository with a branch per stage: base and "
-                "each available lab's starter")
+                "create the student repository: branch base and the starters "
+                "of the labs up to --until, each on top of the one before")
     p.add_argument("dest", metavar="DEST",
                    help="new directory (must not exist, or be empty)")
+    p.add_argument("--until", metavar="LAB",
+                   help="the last lab to include (default: the first lab)")
     p.add_argument("--staff", action="store_true",
                    help="also add the <lab>-solved branches")
+    p = command("release", cmd_release,
+                "add LAB's starter to the student repository DEST, on top of "
+                "the previous lab's branch")
+    p.add_argument("lab", metavar="LAB")
+    p.add_argument("dest", metavar="DEST",
+                   help="the student repository made by the branches command")
+    p.add_argument("--staff", action="store_true",
+                   help="also add <lab>-solved (automatic when DEST has the "
+                        "previous lab's -solved branch)")
     p = command("compare", cmd_compare,
                 "show a submission's changes beside the reference solution's")
     p.add_argument("submission", metavar="SUBMISSION_DIR")

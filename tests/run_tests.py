@@ -37,7 +37,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from grade import fsck, qemu, qemu_version  # noqa: E402
-from tests import lab_checks, soak  # noqa: E402
+from tests import handouts_check, lab_checks, soak  # noqa: E402
 
 LOG_DIR = os.path.join(ROOT, "tests", "logs")
 TAIL_LINES = 40
@@ -276,6 +276,19 @@ def layers_check(run: CheckRun) -> None:
         raise CheckFailed(lines[-1], result.stdout)
 
 
+def handouts_site_check(run: CheckRun) -> None:
+    """tests/handouts_check.py: the handouts' site in headless Chromium."""
+    os.makedirs(LOG_DIR, exist_ok=True)
+    try:
+        summary = handouts_check.check(os.path.join(LOG_DIR, run.name))
+    except handouts_check.SiteProblem as problem:
+        with open(run.log_path, "w") as log:
+            log.write(problem.details + "\n")
+        raise CheckFailed(str(problem), problem.details) from None
+    with open(run.log_path, "w") as log:
+        log.write(summary + "\n")
+
+
 def lab_check(check: lab_checks.LabCheck) -> Check:
     """One check of the lab matrix (tests/lab_checks.py), as a Check."""
     def body(run: CheckRun) -> None:
@@ -337,6 +350,8 @@ CHECKS: List[Check] = [
           host_tool_tests),
     Check("layers", "kernel files call and include only their own layer and lower ones",
           60, layers_check),
+    Check("handouts", "the handouts' site: every page loads in Chromium, every link "
+          "resolves; screenshots in tests/logs/handouts/", 120, handouts_site_check),
     Check("usertests-full", "full usertests with CPUS=3", 600, usertests_check(3, "")),
     Check("usertests-quick", "usertests -q with CPUS=1", 300, usertests_check(1, "-q")),
     Check("gdb", "make qemu-gdb and gdb-multiarch stop at a kernel breakpoint", 120, gdb_check),

@@ -118,13 +118,17 @@ def git(cwd, *args):
                           stderr=subprocess.PIPE).stdout.decode()
 
 
-class StageToolTest(unittest.TestCase):
+class StageFixture(unittest.TestCase):
+    """A synthetic repository per test, and helpers to drive the tool."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kiln-stage-test-")
         self.root = os.path.join(self.tmp, "repo")
         for relpath, text in FILES.items():
             write(self.root, relpath, text)
+        # The student README and workflow, laid over every projected tree.
+        shutil.copytree(os.path.join(REPO, "labs", "student-tree"),
+                        os.path.join(self.root, "labs", "student-tree"))
         self.write_catalogue(CATALOGUE)
         os.chmod(os.path.join(self.root, "grade/run.sh"), 0o755)
         git(self.root, "init", "-q")
@@ -179,6 +183,20 @@ class StageToolTest(unittest.TestCase):
             self.assertTrue(sep and name.isupper(), line)
             result[name] = value
         return result
+
+    def branch_names(self, repo):
+        return sorted(git(repo, "for-each-ref", "--format=%(refname:short)",
+                          "refs/heads").split())
+
+    def assert_branch_is_projection(self, repo, name):
+        projected = tree.read_tree(self.project(name))
+        listed = git(repo, "ls-tree", "-r", "--name-only", name).split()
+        self.assertEqual(sorted(listed), sorted(projected))
+        shown = git(repo, "show", "%s:kernel/x.c" % name)
+        self.assertEqual(shown.encode(), projected["kernel/x.c"].data)
+
+
+class StageToolTest(StageFixture):
 
     # ---- stages ----
 
@@ -291,7 +309,9 @@ class StageToolTest(unittest.TestCase):
         }
         common = {"Makefile", "README.md", ".gitignore", "kernel/x.c",
                   "kernel/x.h", "kernel/entry.S", "kernel/plain.c",
-                  "grade/run.sh", "conf/lab", "conf/lab.mk", "conf/checksums"}
+                  "grade/run.sh", "conf/lab", "conf/lab.mk", "conf/checksums",
+                  "conf/labs.json", ".github/workflows/grade.yml",
+                  ".github/grade_summary.py"}
         for name, lab_files in present.items():
             dest = self.project(name)
             self.assertEqual(set(tree.list_files(dest)), common | lab_files)
@@ -349,9 +369,9 @@ class StageToolTest(unittest.TestCase):
         self.assertIn("kernel/mixed.c:2 still mentions LAB_TRACE", err)
         self.assertFalse(os.path.exists(dest))
         os.remove(os.path.join(self.root, "kernel/mixed.c"))
-        write(self.root, "README.md", "Set LAB_KPGTBL to 2\n")
+        write(self.root, "NOTES.md", "Set LAB_KPGTBL to 2\n")
         err = self.fails(1, "project", "trace", dest)
-        self.assertIn("README.md:1 still mentions LAB_KPGTBL", err)
+        self.assertIn("NOTES.md:1 still mentions LAB_KPGTBL", err)
 
     def test_unifdef_error_is_reported_cleanly(self):
         write(self.root, "kernel/bad.c", "#if LAB_TRACE\nint x;\n")
@@ -468,10 +488,6 @@ class StageToolTest(unittest.TestCase):
 
     # ---- branches ----
 
-    def branch_names(self, repo):
-        return sorted(git(repo, "for-each-ref", "--format=%(refname:short)",
-                          "refs/heads").split())
-
     def test_branches_for_students(self):
         dest = os.path.join(self.tmp, "student")
         home = os.path.join(self.tmp, "home")
@@ -480,39 +496,40 @@ class StageToolTest(unittest.TestCase):
         env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         env.update(HOME=home, XDG_CONFIG_HOME=home, GIT_CONFIG_NOSYSTEM="1")
         self.ok("branches", dest, env=env)
-        self.assertEqual(self.branch_names(dest), ["base", "kpgtbl", "trace"])
+        # Only the first lab: later ones are released after its deadline.
+        self.assertEqual(self.branch_names(dest), ["base", "trace"])
         self.assertEqual(git(dest, "symbolic-ref", "--short", "HEAD").strip(),
                          "trace")
         self.assertEqual(self.read(dest, "conf/lab"), "trace\n")
         self.assertEqual(git(dest, "status", "--porcelain"), "")
-        for name in ("base", "trace", "kpgtbl"):
+        for name in ("base", "trace"):
             self.assert_branch_is_projection(dest, name)
-        self.assertEqual(git(dest, "rev-list", "--count", "kpgtbl").strip(),
+        self.assertEqual(git(dest, "rev-parse", "trace^").strip(),
+                         git(dest, "rev-parse", "base").strip())
+        self.assertEqual(git(dest, "rev-list", "--count", "base").strip(),
                          "1")
         self.assertIn("100755 blob", git(dest, "ls-tree", "trace",
                                          "grade/run.sh"))
 
     def test_branches_for_staff(self):
         dest = os.path.join(self.tmp, "staff")
-        self.ok("branches", "--staff", dest)
+        self.ok("branches", "--staff", "--until", "kpgtbl", dest)
         self.assertEqual(self.branch_names(dest),
                          ["base", "kpgtbl", "kpgtbl-solved", "trace",
                           "trace-solved"])
         self.assert_branch_is_projection(dest, "trace-solved")
         self.assertIn("reference solution",
                       git(dest, "log", "-1", "--format=%s", "trace-solved"))
+        # A solution sits on its starter; the next starter on the starter.
+        for child, parent in (("trace-solved", "trace"), ("kpgtbl", "trace"),
+                              ("kpgtbl-solved", "kpgtbl")):
+            self.assertEqual(git(dest, "rev-parse", child + "^").strip(),
+                             git(dest, "rev-parse", parent).strip(), child)
 
     def test_branches_need_a_new_directory(self):
         dest = os.path.join(self.tmp, "used")
         write(dest, "x", "x\n")
         self.assertIn("not empty", self.fails(1, "branches", dest))
-
-    def assert_branch_is_projection(self, repo, name):
-        projected = tree.read_tree(self.project(name))
-        listed = git(repo, "ls-tree", "-r", "--name-only", name).split()
-        self.assertEqual(sorted(listed), sorted(projected))
-        shown = git(repo, "show", "%s:kernel/x.c" % name)
-        self.assertEqual(shown.encode(), projected["kernel/x.c"].data)
 
     # ---- compare ----
 

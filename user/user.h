@@ -42,6 +42,13 @@ int kbacktrace(void);
 #if LAB_BIGFILE
 int symlink(const char *target, const char *path);
 #endif
+#if LAB_SHM
+struct shmid_ds;
+int shmget(int key, uint64 size, int shmflg);
+void *shmat(int shmid, const void *addr, int shmflg);  /* (void *)-1 on error */
+int shmdt(const void *addr);
+int shmctl(int shmid, int cmd, struct shmid_ds *buf);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);
