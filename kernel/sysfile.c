@@ -635,8 +635,7 @@ static int make_symlink(char *target, char *path)
     ilock(ip);
     ip->nlink = 1;  /* counted before the name exists, as in init_new_inode */
     made = writei(ip, 0, (uint64)target, 0, len) == len && dirlink(dp, name, ip->inum) == 0;
-    if (!made)
-      ip->nlink = 0;
+    ip->nlink = made;  /* a link left without its name goes when dropped */
     iupdate(ip);
     iunlockput(ip);
   }
