@@ -200,6 +200,9 @@ test_full(void)
 
   /* The first file takes most of the disk; the second fills it up. */
   int blocks_a = write_until_full(a, 2, MAXFILE);
+  if (blocks_a != MAXFILE)
+    FAIL("the first file stopped growing at %d blocks, with %d blocks of the disk "
+         "free: it should have reached %d", blocks_a, free_blocks(), (int)MAXFILE);
   int blocks_b = write_until_full(b, 3, MAXFILE);
   if (blocks_b == MAXFILE)
     FAIL("two files of %d blocks fit: the disk is too big for this test", (int)MAXFILE);

@@ -326,6 +326,7 @@ test_concurrent(void)
   char link[16];
 
   make_file("z", "target");
+  make_link("z", "y0");  /* the workers find one link to start with */
   for (int w = 0; w < NWORKERS; w++) {
     int pid = fork();
     if (pid < 0)
