@@ -60,10 +60,13 @@ class Layout(NamedTuple):
         return self.direct + sum(PER_BLOCK ** level for level in self.levels)
 
 
+FSMAGIC = 0x10203040          # the classic layout
+FSMAGIC_LARGE = 0x10203041    # the large-file layout
+
 # The layout of each kind of image, by superblock magic.
 LAYOUTS = {
-    0x10203040: Layout(12, (1,)),
-    0x10203041: Layout(11, (1, 2)),
+    FSMAGIC: Layout(12, (1,)),
+    FSMAGIC_LARGE: Layout(11, (1, 2)),
 }
 
 # Only these block addresses are direct in every layout (the large-file one
