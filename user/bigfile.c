@@ -4,8 +4,9 @@
  *
  *   max   writes a file of MAXFILE blocks, one block per write(), and
  *         prints "wrote N blocks" as the classic bigfile test does; a
- *         write past the end must fail; every block is read back and
- *         checked; after unlink every block of it is free again.
+ *         write past the end must fail; every block is read back (RUN
+ *         blocks a read) and checked; after unlink every block of it is
+ *         free again.
  *   full  writes files until the disk is full, which happens in the
  *         middle of a write far into the doubly-indirect blocks; the
  *         write must stop short without harm, the data written must read
@@ -33,8 +34,8 @@
 /* The kept file: through the direct, the singly-indirect and three doubly-indirect levels. */
 #define KEPT_BLOCKS ((int)(NDIRECT + NINDIRECT + 2 * NINDIRECT + 5))
 
-/* Blocks that "full" moves per write(): fewer system calls than one a block. */
-#define RUN 16
+/* Blocks moved per read(), and per write() but in "max": fewer system calls than one a block. */
+#define RUN 32
 
 static const char *test_name = "?";
 static char block[RUN * BSIZE];
@@ -108,19 +109,21 @@ file_size(int fd)
   return st.size;
 }
 
-/* Read path back and check that it is blocks blocks of file seed. */
+/* Read path back, RUN blocks a read(), and check that it is blocks blocks of file seed. */
 static void
 check_contents(const char *path, int seed, int blocks)
 {
   int fd = open(path, O_RDONLY);
   if (fd < 0)
     FAIL("cannot open %s to read it back", path);
-  for (int bn = 0; bn < blocks; bn++) {
-    int n = read(fd, block, BSIZE);
-    if (n != BSIZE)
-      FAIL("%s: reading block %d returned %d", path, bn, n);
-    if (!holds(block, seed, bn))
-      FAIL("%s: block %d holds the wrong data", path, bn);
+  for (int bn = 0; bn < blocks; bn += RUN) {
+    int want = blocks - bn < RUN ? blocks - bn : RUN;
+    int n = read(fd, block, want * BSIZE);
+    if (n != want * BSIZE)
+      FAIL("%s: reading %d blocks from block %d returned %d bytes", path, want, bn, n);
+    for (int i = 0; i < want; i++)
+      if (!holds(block + i * BSIZE, seed, bn + i))
+        FAIL("%s: block %d holds the wrong data", path, bn + i);
   }
   if (read(fd, block, BSIZE) != 0)
     FAIL("%s: more than %d blocks to read", path, blocks);
