@@ -181,7 +181,7 @@ run_children(struct crew *crew, const struct phase *ph)
 static void
 measure(struct crew *crew, const struct phase *ph)
 {
-  long bytes[MAX_CHILDREN], usecs[MAX_CHILDREN];
+  static long bytes[MAX_CHILDREN], usecs[MAX_CHILDREN];   /* static: the stack is one page */
 
   long parent_usecs = run_children(crew, ph);
   __sync_synchronize();
@@ -196,8 +196,10 @@ measure(struct crew *crew, const struct phase *ph)
 void
 run_throughput(const struct options *opt)
 {
-  struct crew crew = { .opt = opt, .records = opt->file_kb / opt->record_kb };
+  static struct crew crew;   /* static: the stack is one page */
 
+  crew.opt = opt;
+  crew.records = opt->file_kb / opt->record_kb;
   crew.state_bytes = round_up8(sizeof(struct file_state) + crew.records * sizeof(uint));
   long header = round_up8(sizeof(struct shared));
   crew.shared = shared_segment(header + opt->children * crew.state_bytes);
