@@ -158,8 +158,9 @@ all: $(K)/kernel fs.img
 -include $(K)/*.d $(U)/*.d $(U)/*/*.d
 
 # Switching stage rebuilds everything; .stage.mk changes only when it does.
+FILE_UPROGS := $(filter-out $(FOLDER_UPROGS),$(UPROGS)) $(FOREIGN_UPROGS)
 $(KOBJS) $(ULIB) $(FOLDER_OBJS) $(U)/usys.S mkfs/mkfs \
-  $(addprefix $(U)/,$(addsuffix .o,$(filter-out $(FOLDER_UPROGS),$(UPROGS)) $(FOREIGN_UPROGS))): $(STAGE_DEP)
+  $(addprefix $(U)/,$(addsuffix .o,$(FILE_UPROGS))): $(STAGE_DEP)
 
 # ---- running ----
 

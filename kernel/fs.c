@@ -550,21 +550,20 @@ static int read_hole(int user, uint64 addr, uint len)
  * Move len bytes, which lie within one block of ip's contents, between the
  * file at off and addr (a user address if user): into the file if to_file,
  * else out of it. The block is read before a write too: a write that
- * covers only part of it must leave the rest as it was. Returns 0, -1
- * if addr is bad, or MISSING_BLOCK where the file has no block (reading never
- * allocates one; a write finds the disk full).
+ * covers only part of it must leave the rest as it was. Returns 0, -1 if
+ * addr is bad, or MISSING_BLOCK where the file has no block (reading
+ * never allocates one; a write finds the disk full).
  */
 static int move_piece(struct inode *ip, int to_file, int user, uint64 addr,
                       uint off, uint len)
 {
   uint blockno = bmap(ip, off / BSIZE, to_file);
-  if (blockno == 0) {
 #if LAB_IOZONE >= 2
-    if (!to_file)
-      return read_hole(user, addr, len);
+  if (blockno == 0 && !to_file)
+    return read_hole(user, addr, len);
 #endif
+  if (blockno == 0)
     return MISSING_BLOCK;
-  }
   struct buf *b = bread(ip->dev, blockno);
   uint skip = off % BSIZE;
   int copied = to_file ? either_copyin(b->data + skip, user, addr, len)

@@ -196,7 +196,8 @@ void log_sync(void)
   acquire(&journal.lock);
   if (journal.committing || journal.lh.n > 0) {
     uint wanted = journal.commits + 1;
-    while ((int)(wanted - journal.commits) > 0)  /* wanted is not reached yet, even across a wrap */
+    /* Not there yet; the difference stays right when the count wraps. */
+    while ((int)(wanted - journal.commits) > 0)
       sleep(&journal, &journal.lock);
   }
   release(&journal.lock);

@@ -696,7 +696,7 @@ static int move_iovecs(struct file *f, const struct iovec *v, int count, int wri
   return done;
 }
 
-/* readv, writev, preadv and pwritev: descriptor, iovec array, count, and an offset if positioned. */
+/* readv, writev, preadv, pwritev: descriptor, iovec array, count, and an offset if positioned. */
 static int vectored(int writing, int positioned)
 {
   struct file *f;

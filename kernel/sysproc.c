@@ -274,7 +274,8 @@ uint64 sys_select(void)
     return -1;
   if (copyin(myproc()->pagetable, &tv, timeout, sizeof(tv)) < 0)
     return -1;
-  if (tv.tv_sec < 0 || tv.tv_sec > MAX_TIMEOUT_SECS || tv.tv_usec < 0 || tv.tv_usec >= USECS_PER_SEC)
+  if (tv.tv_sec < 0 || tv.tv_sec > MAX_TIMEOUT_SECS ||
+      tv.tv_usec < 0 || tv.tv_usec >= USECS_PER_SEC)
     return -1;
   return clock_usleep(tv.tv_sec * USECS_PER_SEC + tv.tv_usec) < 0 ? -1 : 0;
 }

@@ -71,7 +71,7 @@ fill(char *buf, int seed, int off, int n)
     buf[i] = pattern(seed, off + i);
 }
 
-/* The first offset in buf[0..n), read from file offset off, that does not hold seed's pattern; -1 if none. */
+/* The first file offset in buf[0..n), read from offset off, not holding seed's pattern; or -1. */
 static int
 mismatch(const char *buf, int seed, int off, int n)
 {
