@@ -316,6 +316,7 @@ Instructor tools
                            parallel sysfuzz runs for minutes, then usertests -q
                            and fsck of the disk; prints the seeds to replay
   make bench               time boot and full usertests; prints the figures
+                           (and iozone's kB/sec with CPUS=1 and 3, once it exists)
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
 endef

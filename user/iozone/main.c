@@ -16,8 +16,8 @@
  *   -t N      throughput mode: N processes, each with its own file
  *   -w        keep the files; -e count fsync in the timing; -c count close
  *   -f file   the file's name (default iozone.tmp)
- *   -n, -g    auto mode's smallest and largest file (64k and, where iozone
- *             has 512m, 4m, for Kiln's small disk)
+ *   -n, -g    auto mode's smallest and largest file (64k and 4m: iozone's
+ *             512m is more than Kiln's disk holds)
  *   -y, -q    auto mode's smallest and largest record (4k and 16m)
  * Every test a test needs first (a read needs a written file) is done
  * first, untimed, when it is not selected.
