@@ -92,9 +92,6 @@ $(U)/%.o: $(U)/%.c
 $(U)/%.o: $(U)/%.S
 	$(call say,AS,$<)
 	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
-$(U)/usertests/%.o: $(U)/usertests/%.c
-	$(call say,CC,$<)
-	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
 
 # Kiln's own programs, built with -Werror like the rest of Kiln: user.h
 # declares printf with a format attribute, so a printf whose arguments do
@@ -117,10 +114,19 @@ $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	$(call say,LD,$@)
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB)
 
-UTESTS_OBJS := $(patsubst %.c,%.o,$(wildcard $(U)/usertests/*.c))
-$(U)/_usertests: $(UTESTS_OBJS) $(ULIB) $(U)/user.ld
-	$(call say,LD,$@)
-	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $(UTESTS_OBJS) $(ULIB)
+# A program too long for one file has a folder of its own, user/NAME/, whose
+# .c files all link into user/_NAME: usertests, and a program of UPROGS
+# that has a folder instead of a user/NAME.c.
+FOLDER_UPROGS := usertests $(filter $(patsubst $(U)/%/,%,$(wildcard $(U)/*/)),$(UPROGS))
+folder_objs = $(patsubst %.c,%.o,$(wildcard $(U)/$(1)/*.c))
+FOLDER_OBJS := $(foreach prog,$(FOLDER_UPROGS),$(call folder_objs,$(prog)))
+
+define FOLDER_PROGRAM
+$(U)/_$(1): $(call folder_objs,$(1)) $(ULIB) $(U)/user.ld
+	$$(call say,LD,$$@)
+	$$(Q)$$(LD) $$(LDFLAGS) -T $(U)/user.ld -o $$@ $(call folder_objs,$(1)) $$(ULIB)
+endef
+$(foreach prog,$(FOLDER_UPROGS),$(eval $(call FOLDER_PROGRAM,$(prog))))
 
 UBINS := $(addprefix $(U)/_,$(UPROGS) $(FOREIGN_UPROGS)) $(U)/_usertests
 
@@ -170,11 +176,12 @@ all: $(K)/kernel $(FS_IMG)
 # otherwise delete them and rebuild them on every run.
 .SECONDARY:
 
--include $(K)/*.d $(U)/*.d $(U)/usertests/*.d
+-include $(K)/*.d $(U)/*.d $(U)/*/*.d
 
 # Switching stage rebuilds everything; .stage.mk changes only when it does.
-$(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
-  $(addprefix $(U)/,$(addsuffix .o,$(UPROGS) $(FOREIGN_UPROGS))): $(STAGE_DEP)
+FILE_UPROGS := $(filter-out $(FOLDER_UPROGS),$(UPROGS)) $(FOREIGN_UPROGS)
+$(KOBJS) $(ULIB) $(FOLDER_OBJS) $(U)/usys.S mkfs/mkfs \
+  $(addprefix $(U)/,$(addsuffix .o,$(FILE_UPROGS))): $(STAGE_DEP)
 
 # ---- running ----
 
@@ -290,7 +297,7 @@ endif
 .PHONY: clean
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
-	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
+	  $(U)/*.o $(U)/*.d $(U)/*/*.o $(U)/*/*.d $(U)/_* $(U)/usys.S \
 	  mkfs/mkfs fs.img fs-*.img .fs*.img.sum .gdbinit .stage.mk
 	rm -rf tests/logs grade-logs $(U)/stripped handouts/site
 
@@ -357,6 +364,7 @@ Instructor tools
                            parallel sysfuzz runs for minutes, then usertests -q
                            and fsck of the disk; prints the seeds to replay
   make bench               time boot and full usertests; prints the figures
+                           (and iozone's kB/sec with CPUS=1 and 3, once it exists)
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
 endef
