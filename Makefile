@@ -191,13 +191,17 @@ gdb: .gdbinit
 
 # `make grade` grades the stage that is built (in a student tree: its lab).
 # In the instructor tree, `make grade LAB=<lab>` grades <lab>-solved.
+# The build runs first; when it fails the grader still writes the results
+# that GRADEFLAGS asks for (--json, --junit), with a zero and the reason.
 .PHONY: grade symbolize
 ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: all fs-pristine.img
-	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
+grade:
+	$(Q)$(MAKE) --no-print-directory all fs-pristine.img; \
+	  $(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img \
+	    --build-status $$? $(GRADEFLAGS)
 endif
 
 # Console text on standard input, with addresses turned into function (file:line).
@@ -213,7 +217,8 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test soak bench layers stages stage solutions check-solutions branches compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches compare \
+  gradescope grade-class
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py $(TESTFLAGS)
 
@@ -249,6 +254,20 @@ branches:
 compare:
 	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) compare $(SUBMISSION) $(if $(LAB),--lab $(LAB))
+
+# Official grading: a submission's own files in a pristine starter, built and
+# graded, its results always written (labs/course.py, grade/autograder.py).
+gradescope:
+	$(if $(LAB),,$(error usage: make gradescope LAB=<lab> [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) gradescope $(LAB) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
+
+grade-class:
+	$(if $(and $(LAB),$(SUBMISSIONS)),,$(error usage: make grade-class LAB=<lab> \
+	  SUBMISSIONS=<dir> [OUT=<dir>] [JOBS=n] [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) grade-class $(LAB) $(SUBMISSIONS) \
+	  $(if $(OUT),--output $(OUT)) $(if $(JOBS),-j $(JOBS)) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
 endif
 
 # ---- housekeeping ----
@@ -282,6 +301,7 @@ Grade
   make grade          run this lab's tests and print the score you will get;
                       logs of every test go to grade-logs/
                       GRADEFLAGS="-j N --json results.json --junit results.xml"
+                      GRADEFLAGS="-k NAME" runs only the tests named NAME
 
 Options: CPUS=n (1..8), V=1 shows full build commands,
   QEMUEXTRA=-snapshot boots without changing fs.img,
@@ -304,6 +324,11 @@ Instructor tools
                            (STAFF=1 adds <lab>-solved branches)
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
+  make gradescope LAB=<lab> [TIME_LIMIT=540]
+                           gradescope-<lab>.zip: Gradescope's autograder
+  make grade-class LAB=<lab> SUBMISSIONS=<dir> [OUT=grades-<lab>] [JOBS=n]
+                           grade every submission (subfolder, repository or
+                           zip) officially: scores.csv, reports/, summary.txt
   make test                everything CI checks: host tools, usertests, labs
   make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
                            parallel sysfuzz runs for minutes, then usertests -q

@@ -12,7 +12,7 @@ import re
 from collections import namedtuple
 from typing import List
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("trace")
 
