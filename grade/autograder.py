@@ -247,7 +247,7 @@ def main(argv: List[str]) -> int:
         report.write_text(options.report, text)
     print(text)
     print("Score: {}/{}".format(report.number(results.get("score", 0)),
-                                report.number(results.get("max_score", 0))))
+                                report.number(report.max_score(results))))
     return 0
 
 

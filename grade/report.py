@@ -14,9 +14,10 @@ then the score and the closing line "N passed, N failed":
         log: grade-logs/trace_read.log
         ...
 
-Gradescope reads results.json: {"score", "max_score", "output",
-"execution_time", "extra_data", "tests": [{"name", "score", "max_score",
-"status", "output"}]}, status being "passed" or "failed". A run that could
+Gradescope reads results.json: {"score", "output", "execution_time",
+"extra_data", "tests": [{"name", "score", "max_score", "status", "output"}]},
+status being "passed" or "failed"; the maximum score is the tests' sum (and
+extra_data's max_score, for other readers). A run that could
 not grade at all (a failed build, a missing or broken grader) is written by
 the same writers: every test it should have run fails with the reason, or,
 when not even the tests are known, one test named "grading" does.
@@ -206,11 +207,11 @@ def gradescope(report: LabReport) -> dict:
     output = "\n\n".join(part for part in (preamble(report), summary(report)) if part)
     return {
         "score": report.score,
-        "max_score": report.max_score,
         "execution_time": round(report.seconds, 1),
         "output": "Lab {}\n{}".format(report.lab, output),
         "extra_data": {
             "lab": report.lab,
+            "max_score": report.max_score,
             "official": report.official,
             "changed_files": ["{} ({})".format(t.path, t.problem) for t in report.tampered],
             "skipped_tests": [t.name for t in report.skipped],
@@ -229,6 +230,11 @@ def _test_output(result: Result) -> str:
     lines = ["{} in {:.1f} s".format(LABELS[result.status], result.seconds)]
     lines += [line[len(INDENT):] for line in explanation(result, console_lines=60)]
     return "\n".join(lines)
+
+
+def max_score(results: dict) -> float:
+    """The most a results.json could have scored: its tests' maximums."""
+    return sum(test.get("max_score", 0) for test in results.get("tests", []))
 
 
 # ---- JUnit ----

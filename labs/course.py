@@ -244,7 +244,7 @@ def grade_one(starter: str, student: str, submission: str, output: str,
 
 def grade_class(catalogue: Catalogue, root: str, lab: Lab, folder: str, output: str,
                 jobs: int, time_limit: float) -> List[Graded]:
-    """Grade every submission in folder, jobs at a time; write the CSV and summary."""
+    """Grade every submission in folder officially; write the CSV, reports, summary."""
     submissions = submissions_in(folder)
     os.makedirs(output, exist_ok=True)
     starter = os.path.join(output, "starter")
@@ -252,21 +252,34 @@ def grade_class(catalogue: Catalogue, root: str, lab: Lab, folder: str, output: 
         shutil.rmtree(starter)
     print("Building the pristine %s starter in %s ..." % (lab.name, starter), flush=True)
     prepare_starter(catalogue, root, lab, starter)
-    print("Grading %d submissions, %d at a time; reports in %s/reports/"
-          % (len(submissions), jobs, output), flush=True)
+    return grade_all(starter, submissions, output, jobs, time_limit,
+                     "Lab %d (%s)" % (lab.number, lab.name))
+
+
+def grade_all(starter: str, submissions: Sequence[Tuple[str, str]], output: str,
+              jobs: int, time_limit: float, title: str) -> List[Graded]:
+    """Grade (student, path) submissions with a built starter, jobs at a time.
+
+    Each runs in a process of its own, so one that hangs, floods its console
+    or crashes the grader only scores zero itself. Writes OUTPUT/scores.csv
+    and OUTPUT/summary.txt; reports go to OUTPUT/reports/, results to
+    OUTPUT/results/, logs to OUTPUT/work/<student>/logs/.
+    """
+    print("Grading %d submissions, %d at a time; reports in %s/"
+          % (len(submissions), jobs, os.path.join(output, "reports")), flush=True)
     graded = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, starter, student, path, output, time_limit): student
-                   for student, path in submissions}
+        futures = [pool.submit(grade_one, starter, student, path, output, time_limit)
+                   for student, path in submissions]
         for future in concurrent.futures.as_completed(futures):
             done = future.result()
             graded.append(done)
             print("  %-24s %s/%s" % (done.student, report.number(done.results.get("score", 0)),
-                                     report.number(done.results.get("max_score", 0))),
+                                     report.number(report.max_score(done.results))),
                   flush=True)
     graded.sort(key=lambda g: g.student)
     write_csv(os.path.join(output, "scores.csv"), graded)
-    summary = class_summary(lab, graded)
+    summary = class_summary(title, graded)
     report.write_text(os.path.join(output, "summary.txt"), summary)
     print(summary)
     return graded
@@ -298,12 +311,12 @@ def write_csv(path: str, graded: Sequence[Graded]) -> None:
             scores = {_test_name(t): report.number(t.get("score", 0))
                       for t in one.results.get("tests", [])}
             writer.writerow([one.student, report.number(one.results.get("score", 0)),
-                             report.number(one.results.get("max_score", 0))]
+                             report.number(report.max_score(one.results))]
                             + [scores.get(name, "") for name in columns]
                             + [one.results.get("extra_data", {}).get("problem", "")])
 
 
-def class_summary(lab: Lab, graded: Sequence[Graded]) -> str:
+def class_summary(title: str, graded: Sequence[Graded]) -> str:
     """Scores at a glance and the tests most failed, most failed first."""
     failed: Dict[str, int] = {}
     for one in graded:
@@ -312,8 +325,7 @@ def class_summary(lab: Lab, graded: Sequence[Graded]) -> str:
                 failed[_test_name(test)] = failed.get(_test_name(test), 0) + 1
     full = sum(1 for one in graded if one.results.get("tests")
                and all(t.get("status") == "passed" for t in one.results["tests"]))
-    lines = ["Lab %d (%s): %d submissions, %d with full marks." % (
-        lab.number, lab.name, len(graded), full)]
+    lines = ["%s: %d submissions, %d with full marks." % (title, len(graded), full)]
     if graded:
         scores = [float(one.results.get("score", 0)) for one in graded]
         lines.append("Scores: mean %s, lowest %s, highest %s." % (

@@ -85,7 +85,8 @@ def grade(tree: str, lab: str, log_dir: str, timeout: float) -> Score:
         raise LabCheckFailed("the {} grader wrote no readable results ({})".format(lab, error),
                              report) from None
     failed = [test["name"] for test in data.get("tests", []) if test.get("status") != "passed"]
-    return Score(data["score"], data["max_score"], failed, report)
+    maximum = sum(test["max_score"] for test in data.get("tests", []))
+    return Score(data["score"], maximum, failed, report)
 
 
 def require_full_marks(score: Score, what: str) -> None:
