@@ -32,7 +32,7 @@ import time
 import traceback
 from typing import Dict, List, Optional, Tuple
 
-from . import cli, report
+from . import cli, gradelib, report
 from .report import Listed
 from .submission import Assembly, assemble
 
@@ -157,7 +157,8 @@ def run(options: argparse.Namespace) -> Tuple[dict, str]:
     """Grade the submission; return (results.json as a dict, the text report)."""
     started = time.monotonic()
     lab = read_lab(STARTER)
-    outcome = Outcome(lab, cli.listed(cli.load_lab(lab).tests))
+    tests = gradelib.select(cli.load_lab(lab).tests, options.patterns)
+    outcome = Outcome(lab, cli.listed(tests))
     work = options.work or tempfile.mkdtemp(prefix="kiln-autograder-")
     tree = os.path.join(work, "tree")
     if os.path.lexists(tree):

@@ -216,14 +216,17 @@ def prepare_starter(catalogue: Catalogue, root: str, lab: Lab, dest: str) -> Non
 
 
 def grade_one(starter: str, student: str, submission: str, output: str,
-              time_limit: float) -> Graded:
-    """Run the official routine on one submission, in a process of its own."""
+              time_limit: float, patterns: Sequence[str] = ()) -> Graded:
+    """Run the official routine on one submission, in a process of its own
+    (patterns: only the tests they match, to try the plumbing out)."""
     results_path = os.path.join(output, "results", student + ".json")
     command = [sys.executable, "-m", "grade.autograder", "--submission",
                os.path.abspath(submission), "--results", results_path,
                "--report", os.path.join(output, "reports", student + ".txt"),
                "--work", os.path.join(output, "work", student), "-j", "1",
                "--time-limit", "{:g}".format(time_limit)]
+    for pattern in patterns:
+        command += ["-k", pattern]
     try:
         subprocess.run(command, cwd=starter, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -257,7 +260,8 @@ def grade_class(catalogue: Catalogue, root: str, lab: Lab, folder: str, output: 
 
 
 def grade_all(starter: str, submissions: Sequence[Tuple[str, str]], output: str,
-              jobs: int, time_limit: float, title: str) -> List[Graded]:
+              jobs: int, time_limit: float, title: str,
+              patterns: Sequence[str] = ()) -> List[Graded]:
     """Grade (student, path) submissions with a built starter, jobs at a time.
 
     Each runs in a process of its own, so one that hangs, floods its console
@@ -269,8 +273,8 @@ def grade_all(starter: str, submissions: Sequence[Tuple[str, str]], output: str,
           % (len(submissions), jobs, os.path.join(output, "reports")), flush=True)
     graded = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(grade_one, starter, student, path, output, time_limit)
-                   for student, path in submissions]
+        futures = [pool.submit(grade_one, starter, student, path, output, time_limit,
+                               patterns) for student, path in submissions]
         for future in concurrent.futures.as_completed(futures):
             done = future.result()
             graded.append(done)
