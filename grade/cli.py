@@ -191,8 +191,8 @@ def grade_labs(labs: Sequence[Lab], options: argparse.Namespace) -> int:
                 ", ".join(lab.name for lab in labs), " or ".join(options.patterns),
                 ", ".join(t.name for lab in labs for t in lab.tests)))
         if options.build_status:
-            raise NotGraded("The build failed: make exited with status {} (its messages are "
-                            "above), so no test could run.".format(options.build_status))
+            raise NotGraded("The build failed (make exited with status {}), so no test "
+                            "could run; `make` shows why.".format(options.build_status))
         tampered = tamper.check(ROOT)
         settings = boot_settings(options)
         return run_and_report(plans, settings, options, tampered, started)

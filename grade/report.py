@@ -192,7 +192,7 @@ def summary(report: LabReport) -> str:
             len(report.skipped), "" if len(report.skipped) == 1 else "s",
             number(sum(t.points for t in report.skipped)))
     if not report.official:
-        score += "; NOT OFFICIAL: protected files were changed (see the top)"
+        score += "; NOT OFFICIAL: files not yours to change were changed (see the top)"
     return "{}\n{} passed, {} failed".format(score, passed, len(report.results) - passed)
 
 

@@ -346,7 +346,8 @@ class ReportTests(unittest.TestCase):
         text = report.summary(sample_report(
             skipped=skipped, tampered=[tamper.Tampered("Makefile", "changed")]))
         self.assertEqual(text, "Score: 10/18.5 (-k skipped 2 tests worth 8.5 points); NOT "
-                               "OFFICIAL: protected files were changed (see the top)\n"
+                               "OFFICIAL: files not yours to change were changed (see the "
+                               "top)\n"
                                "1 passed, 3 failed")
         self.assertEqual(report.header(["trace"], 4, 2, "/tmp/logs", skipped=2),
                          "== Grading lab trace: 4 of 6 tests (-k skips 2), 2 at a time; "
@@ -723,7 +724,7 @@ class GraderProgramTests(ScratchTestCase):
             "NOT OFFICIAL: 1 file that is not yours to change differs"), result.stdout)
         self.assertIn("    grade/grade_fake.py (changed)\n", result.stdout)
         self.assertIn("== Grading lab fake: 1 of 8 tests", result.stdout)
-        self.assertIn("; NOT OFFICIAL: protected files were changed", result.stdout)
+        self.assertIn("; NOT OFFICIAL: files not yours to change were changed", result.stdout)
         with open(self.path("r.json")) as f:
             data = json.load(f)
         self.assertIn("grade/grade_fake.py (changed)", data["output"])
@@ -759,7 +760,7 @@ class GraderProgramTests(ScratchTestCase):
         result = self.grade("fake", "--build-status", "2", "--json", self.path("r.json"),
                             "--junit", self.path("r.xml"))
         self.assertEqual(result.returncode, 2)
-        self.assertIn("The build failed: make exited with status 2", result.stderr)
+        self.assertIn("The build failed (make exited with status 2)", result.stderr)
         with open(self.path("r.json")) as f:
             data = json.load(f)
         self.assertEqual((data["score"], report.max_score(data), len(data["tests"])), (0, 36, 8))
