@@ -34,6 +34,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024     # any one file taken from it
 MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_UNPACKED_FILES = 20000
 SEARCH_DEPTH = 3                     # how deep the tree may sit in a folder or zip
+MAX_NESTING = 3                      # zips in zips (or in repositories) unpacked, at most
 SHOWN_IGNORED = 40                   # ignored files a report names, at most
 
 # Never part of anyone's tree: version control and archivers' leftovers.
@@ -102,31 +103,35 @@ def assemble(starter: str, submission: str, dest: str) -> Assembly:
 
 
 def find_tree(submission: str, student_files: List[str], lab: str, scratch: str,
-              notes: List[str]) -> Tuple[Optional[str], Dict[str, str]]:
+              notes: List[str], nesting: int = 0) -> Tuple[Optional[str], Dict[str, str]]:
     """Where the submitted tree is, unpacking it into scratch when it is packed.
 
     Returns (root, loose): root is the tree's top folder (None when there
     is none); loose maps student files to files found by name alone, in a
     folder of loose files.
     """
+    if nesting > MAX_NESTING:
+        raise SubmissionError("The submission is packed more than {} times over (a zip in "
+                              "a zip ...); submit your tree or one zip of it."
+                              .format(MAX_NESTING))
     if os.path.isfile(submission):
         if not zipfile.is_zipfile(submission):
             raise SubmissionError("The submission {} is a file but not a zip file."
                                   .format(os.path.basename(submission)))
         return find_tree(unpack_zip(submission, scratch, notes), student_files, lab,
-                         scratch, notes)
+                         scratch, notes, nesting + 1)
     if not os.path.isdir(submission):
         raise SubmissionError("There is no submission at {}.".format(submission))
     if _is_bare_repository(submission):
         return find_tree(export_branch(submission, lab, scratch, notes), student_files,
-                         lab, scratch, notes)
+                         lab, scratch, notes, nesting + 1)
     root = _shallowest_tree(submission, student_files)
     if root is not None:
         return root, {}
     zips = [path for path in _walk(submission, SEARCH_DEPTH)
             if path.endswith(".zip") and os.path.isfile(path)]
     if len(zips) == 1:
-        return find_tree(zips[0], student_files, lab, scratch, notes)
+        return find_tree(zips[0], student_files, lab, scratch, notes, nesting)
     loose = _loose_files(submission, student_files)
     return (submission, loose) if loose else (None, {})
 
@@ -380,9 +385,10 @@ def export_branch(repository: str, lab: str, scratch: str, notes: List[str]) -> 
     if has_branch.returncode != 0:
         ref = "HEAD"
         notes.append("The repository has no branch {}; its HEAD was graded.".format(lab))
+    packed = os.path.join(tempfile.mkdtemp(prefix="git-", dir=scratch), "branch.tar")
     try:
-        archive = subprocess.run(git + ["archive", "--format=tar", ref],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        archive = subprocess.run(git + ["archive", "--format=tar", "-o", packed, ref],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  timeout=120)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SubmissionError("git could not read the repository: {}".format(error)) from None
@@ -390,15 +396,22 @@ def export_branch(repository: str, lab: str, scratch: str, notes: List[str]) -> 
         raise SubmissionError("git could not read the repository: {}".format(
             archive.stderr.decode("utf-8", "replace").strip()))
     dest = tempfile.mkdtemp(prefix="git-", dir=scratch)
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        for member in tar.getmembers():
+    total = 0
+    with tarfile.open(packed) as tar:
+        for member in tar:
             relpath = _safe_member_path(member.name)
-            if relpath is None or not member.isfile() or member.size > MAX_FILE_BYTES:
+            if relpath is None or not member.isfile():
                 continue
+            total += member.size
+            if total > MAX_UNPACKED_BYTES:
+                raise SubmissionError("The repository's branch holds more than {} MB; "
+                                      "commit your sources only.".format(
+                                          MAX_UNPACKED_BYTES // (1024 * 1024)))
             target = os.path.join(dest, *relpath.split("/"))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             source = tar.extractfile(member)
             if source is not None:
                 with source, open(target, "wb") as out:
                     shutil.copyfileobj(source, out)
+    os.remove(packed)
     return dest

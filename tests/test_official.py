@@ -270,6 +270,17 @@ class AssembleTests(OfficialTestCase):
         problem = submission.assemble(self.starter, self.path("bad.zip"), self.path("t2")).problem
         self.assertRegex(problem, "not a zip file|cannot be read")
 
+    def test_zips_in_zips_end(self) -> None:
+        inner = self.path("level0.zip")
+        with zipfile.ZipFile(inner, "w") as zipped:
+            zipped.writestr("kernel/answer.c", "SOLVED\n")
+        for level in range(1, 6):
+            outer = self.path("level{}.zip".format(level))
+            with zipfile.ZipFile(outer, "w") as zipped:
+                zipped.write(inner, "inner.zip")
+            inner = outer
+        self.assertIn("packed more than", self.assemble(inner).problem)
+
     def test_a_bare_repository_gives_the_lab_branch(self) -> None:
         work = self.submit("carol", "SOLVED\n")
         environment = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@x.invalid",
