@@ -10,9 +10,18 @@ STARTER is a pristine starter tree of the lab, projected by the stage tool
 1. assemble (grade/submission.py): a copy of the starter with the
    submission's student files in it, and nothing else of the submission;
 2. build it: `make all fs-pristine.img`, within a time limit (the Makefile,
-   and so everything the host runs while building, is the starter's);
-3. grade it with its (the starter's) graders: python3 -m grade LAB;
+   and so every recipe the host runs while building, is the starter's);
+3. grade its kernel and disk with the starter's own graders, from STARTER:
+   python3 -m grade LAB --kernel ... --fs ...;
 4. write the results in Gradescope's format, and a text report.
+
+A student's C never runs on the host, with one exception: mkfs, a host
+program, is compiled with kernel/fs.h, param.h, types.h and stat.h, which
+a lab may hand to students. So when this runs as root and the account
+KILN_BUILD_USER (default kiln-build; Gradescope's setup.sh makes it)
+exists, the build runs as that account, in a tree it owns, and every
+process it leaves is killed before grading; it can write neither the
+starter, nor the results, nor the grader that reads its build.
 
 Whatever happens (no tree in the submission, a failed or endless build, a
 grader that crashes or runs out of time, a bug here) the results file is
@@ -23,6 +32,7 @@ keeps to --time-limit, so that it ends before the platform's own limit.
 import argparse
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -30,7 +40,7 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import cli, gradelib, report
 from .report import Listed
@@ -46,6 +56,7 @@ KILL_GRACE = 60.0
 BUILD_TAIL = 30                # lines of a failed build's output in the report
 # make variables from a calling make (make grade-class) must not reach the build.
 MAKE_ENVIRONMENT = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "GRADEFLAGS")
+BUILD_USER = os.environ.get("KILN_BUILD_USER", "kiln-build")
 
 
 class Outcome:
@@ -84,11 +95,83 @@ def with_test_names(results: dict, tests: List[Listed]) -> dict:
 
 # ---- the steps ----
 
+def build_account() -> Optional[pwd.struct_passwd]:
+    """The account to build as: BUILD_USER, when this runs as root and it exists."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(BUILD_USER)
+    except KeyError:
+        return None
+
+
+def hand_over(tree: str, account: pwd.struct_passwd) -> None:
+    """Give the tree to the account, and let it through the work folder to it.
+
+    (The folders above the work folder must let it through already, as
+    /tmp does.)
+    """
+    for top, dirs, files in os.walk(tree):
+        for name in [top] + [os.path.join(top, entry) for entry in dirs + files]:
+            os.lchown(name, account.pw_uid, account.pw_gid)
+    work = os.path.dirname(os.path.abspath(tree))
+    os.chmod(work, os.stat(work).st_mode | 0o001)
+
+
+def becoming(account: pwd.struct_passwd) -> Callable[[], None]:
+    """What a child runs before make, to be the account and nothing more."""
+    def become() -> None:
+        os.setgroups([])
+        os.setgid(account.pw_gid)
+        os.setuid(account.pw_uid)
+    return become
+
+
+def processes_of(uid: int) -> List[int]:
+    """The live processes (not zombies) that the account runs."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/{}/stat".format(entry)) as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+            if os.stat("/proc/" + entry).st_uid == uid and state != "Z":
+                found.append(int(entry))
+        except (OSError, IndexError):
+            continue
+    return found
+
+
+def kill_processes_of(uid: int) -> None:
+    """Kill every process the account still runs (a build's leftovers)."""
+    for _ in range(50):
+        found = processes_of(uid)
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.1)
+
+
 def build(tree: str, jobs: int, limit: float) -> Tuple[bool, str]:
     """make all fs-pristine.img in tree; (success, the output or why it stopped)."""
     environment = {k: v for k, v in os.environ.items() if k not in MAKE_ENVIRONMENT}
     command = ["make", "-j{}".format(jobs), "all", "fs-pristine.img"]
-    finished, status, output = run_limited(command, tree, environment, limit)
+    account = build_account()
+    if account is not None:
+        hand_over(tree, account)
+        environment["HOME"] = tree
+    try:
+        finished, status, output = run_limited(
+            command, tree, environment, limit,
+            becoming(account) if account is not None else None)
+    finally:
+        if account is not None:
+            kill_processes_of(account.pw_uid)
     if not finished:
         return False, "The build did not finish within {:g} s, so it was stopped.\n{}".format(
             limit, tail(output))
@@ -98,25 +181,36 @@ def build(tree: str, jobs: int, limit: float) -> Tuple[bool, str]:
     return True, output
 
 
-def run_limited(command: List[str], cwd: str, environment: Dict[str, str],
-                limit: float) -> Tuple[bool, int, str]:
+def run_limited(command: List[str], cwd: str, environment: Dict[str, str], limit: float,
+                before: Optional[Callable[[], None]] = None) -> Tuple[bool, int, str]:
     """Run command in a session of its own; kill all of it after limit seconds.
 
-    Returns (finished in time, exit status, output).
+    before, if given, runs in the child first. Returns (finished in time,
+    exit status, output).
     """
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=before)
     try:
         output, _ = process.communicate(timeout=max(1.0, limit))
         return True, process.returncode, output.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         _kill_session(process)
-        output, _ = process.communicate()
-        return False, -1, output.decode("utf-8", "replace")
+        return False, -1, _rest_of_output(process)
     except BaseException:
         _kill_session(process)
         raise
+
+
+def _rest_of_output(process: "subprocess.Popen[bytes]") -> str:
+    """What a killed process printed; nothing, if something it started holds the pipe."""
+    try:
+        output, _ = process.communicate(timeout=5)
+        return output.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        process.stdout.close()
+        process.wait()
+        return "(its output could not be read: something it started still holds it)"
 
 
 def _kill_session(process: "subprocess.Popen[bytes]") -> None:
@@ -133,14 +227,19 @@ def tail(text: str, lines: int = BUILD_TAIL) -> str:
 
 def grade(tree: str, lab: str, work: str, jobs: int, limit: float,
           patterns: List[str]) -> Tuple[Optional[dict], str]:
-    """Run the tree's grader on its build; (its results.json, or None, and its report)."""
+    """Grade the tree's build with the starter's grader; (its results.json, or
+    None, and its report)."""
     results = os.path.join(work, "grade.json")
-    command = [sys.executable, "-m", "grade", lab, "--fs", "fs-pristine.img",
+    if os.path.exists(results):
+        os.remove(results)  # an earlier run's must not pass for this one's
+    command = [sys.executable, "-m", "grade", lab,
+               "--kernel", os.path.join(tree, "kernel", "kernel"),
+               "--fs", os.path.join(tree, "fs-pristine.img"),
                "--json", results, "--logs", os.path.join(work, "logs"),
                "-j", str(jobs), "--time-limit", "{:g}".format(limit)]
     for pattern in patterns:
         command += ["-k", pattern]
-    finished, status, output = run_limited(command, tree, dict(os.environ),
+    finished, status, output = run_limited(command, STARTER, dict(os.environ),
                                            limit + KILL_GRACE)
     if not finished:
         output += "\nThe grader overran its time limit and was stopped."

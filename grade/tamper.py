@@ -36,8 +36,9 @@ UNCHECKED = ("handouts/",)
 
 # What no lab may hand to students, because grading trusts it: the graders
 # and tests, the build's recipes, and anything the host runs or includes
-# while building (a .d file is a piece of Makefile), so that building a
-# submission never runs a student's code outside QEMU.
+# while building (a .d file is a piece of Makefile). Only the kernel headers
+# that mkfs, a host program, is compiled with remain: a lab may need to hand
+# out kernel/fs.h, and grade/autograder.py builds as an account of its own.
 NEVER_STUDENT_FOLDERS = ("grade/", "conf/", "mkfs/", "user/usertests/")
 NEVER_STUDENT_FILES = ("Makefile", "user/gradetoken.c")
 HOST_RUN_SUFFIXES = (".py", ".sh", ".mk", ".ld", ".d")

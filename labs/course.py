@@ -31,6 +31,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, os.path.dirname(HERE))
 
 from grade import report  # noqa: E402
+from grade.autograder import BUILD_USER  # noqa: E402
 from labs.catalogue import Catalogue, Lab, Stage, load  # noqa: E402
 from labs.errors import ToolError, UsageError  # noqa: E402
 from labs.project import project_into  # noqa: E402
@@ -54,8 +55,10 @@ CLASS_KILL_GRACE = 120.0
 SETUP_SH = r"""#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image
 # (choose an Ubuntu 22.04 or newer base image: QEMU must be 6.2 or newer).
-# It installs what Kiln needs to build and grade, then builds the pristine
-# starter, so that grading a submission recompiles only the submission's files.
+# It installs what Kiln needs to build and grade, makes the account that
+# builds submissions (grade/autograder.py: so that nothing a build runs can
+# touch the grader or the results), then builds the pristine starter, so
+# that grading a submission recompiles only the submission's files.
 #
 #   setup.sh            install and build
 #   setup.sh --check    only say which packages are missing (status 1 if any)
@@ -100,6 +103,9 @@ run() {
 
 run apt-get update
 run env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${PACKAGES[@]}"
+if ! id -u @BUILD_USER@ >/dev/null 2>&1; then
+  run useradd --system --no-create-home --shell /usr/sbin/nologin @BUILD_USER@
+fi
 run make -C "$STARTER" check-qemu
 run make -C "$STARTER" -j"$(nproc)" all fs-pristine.img
 """
@@ -139,8 +145,7 @@ def gradescope(catalogue: Catalogue, root: str, lab: Lab, output: str,
         starter = os.path.join(work, STARTER_FOLDER)
         project_into(catalogue, root, stage, starter)
         scripts = {
-            "setup.sh": SETUP_SH.replace("@PACKAGES@", " ".join(PACKAGES))
-            .replace("@STARTER@", STARTER_FOLDER),
+            "setup.sh": setup_script(),
             "run_autograder": RUN_AUTOGRADER.replace("@STARTER@", STARTER_FOLDER)
             .replace("@TIME_LIMIT@", "{:g}".format(time_limit)),
         }
@@ -159,6 +164,12 @@ def gradescope(catalogue: Catalogue, root: str, lab: Lab, output: str,
                     count += 1
         os.replace(partial, output)
     return count
+
+
+def setup_script() -> str:
+    """setup.sh, for the README's packages and the build account."""
+    return SETUP_SH.replace("@PACKAGES@", " ".join(PACKAGES)) \
+        .replace("@STARTER@", STARTER_FOLDER).replace("@BUILD_USER@", BUILD_USER)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:

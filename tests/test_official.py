@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -39,7 +40,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from grade import fsimage, report, submission, tamper  # noqa: E402
+from grade import autograder, fsimage, report, submission, tamper  # noqa: E402
 from labs import course  # noqa: E402
 from tests import gradescope_schema  # noqa: E402
 from tests.test_gradelib import make_image  # noqa: E402
@@ -429,6 +430,29 @@ class AutograderTests(OfficialTestCase):
         self.assertIn("grader typo", results["output"])
 
 
+class BuildAccountTests(OfficialTestCase):
+    """As root, the build runs as the build account, and what it leaves is killed."""
+
+    UID = 54321  # an account nobody has: root may become any uid
+
+    @unittest.skipUnless(os.geteuid() == 0, "only root can build as another account")
+    def test_the_build_runs_as_the_account_and_leaves_nothing(self) -> None:
+        account = pwd.struct_passwd(("kiln-test", "x", self.UID, self.UID, "", "/", "/bin/sh"))
+        write(self.starter, "Makefile", MAKEFILE.replace(
+            "\tcp kernel/answer.c kernel/kernel\n",
+            "\tcp kernel/answer.c kernel/kernel\n\tid -u > built-by\n"
+            "\tsetsid sleep 300 > /dev/null 2>&1 < /dev/null &\n"))
+        tree = self.path("work", "tree")
+        submission.assemble(self.starter, self.submit("mine", "SOLVED\n"), tree)
+        os.chmod(self.scratch, 0o711)
+        with mock.patch.object(autograder, "build_account", return_value=account):
+            built, output = autograder.build(tree, 1, 60)
+        self.assertTrue(built, output)
+        self.assertEqual(read(tree, "built-by"), "{}\n".format(self.UID))
+        self.assertEqual(os.stat(os.path.join(tree, "kernel", "kernel")).st_uid, self.UID)
+        self.assertEqual(autograder.processes_of(self.UID), [])
+
+
 class GradeClassTests(OfficialTestCase):
 
     def test_a_class_with_bad_submissions_in_it(self) -> None:
@@ -485,8 +509,7 @@ class GradescopeScriptTests(unittest.TestCase):
         self.addCleanup(shutil.rmtree, scratch)
         script = os.path.join(scratch, "setup.sh")
         with open(script, "w") as f:
-            f.write(course.SETUP_SH.replace("@PACKAGES@", " ".join(course.PACKAGES))
-                    .replace("@STARTER@", "kiln"))
+            f.write(course.setup_script())
         dry = subprocess.run(["bash", script, "--dry-run"], stdout=subprocess.PIPE,
                              universal_newlines=True, check=True).stdout
         self.assertIn("+ env DEBIAN_FRONTEND=noninteractive apt-get install -y "
