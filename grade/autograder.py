@@ -51,8 +51,9 @@ DEFAULT_TIME_LIMIT = 540.0     # Gradescope stops an autograder after 10 minutes
 BUILD_LIMIT = 600.0
 # Time kept back from the grading for what comes after it: collecting results.
 MARGIN = 20.0
-# How long the grader may overrun its own time limit before it is killed.
-KILL_GRACE = 60.0
+# How long the grader may overrun its own time limit before it is killed
+# (within MARGIN, so that the whole run still keeps to its time limit).
+KILL_GRACE = 15.0
 BUILD_TAIL = 30                # lines of a failed build's output in the report
 # make variables from a calling make (make grade-class) must not reach the build.
 MAKE_ENVIRONMENT = ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES", "GRADEFLAGS")

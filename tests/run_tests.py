@@ -352,7 +352,7 @@ CHECKS: List[Check] = [
     # The order matters with two workers: the unit tests take seconds, so
     # their worker soon moves on to the quick usertests while the other
     # worker runs the long full usertests.
-    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 300,
+    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 480,
           host_tool_tests),
     Check("layers", "kernel files call and include only their own layer and lower ones",
           60, layers_check),
