@@ -250,6 +250,8 @@ class FailureTests(DriverTestCase):
         self.addCleanup(setattr, qemu, "TERMINATE_GRACE", qemu.TERMINATE_GRACE)
         qemu.TERMINATE_GRACE = 0.5
         session = self.start("hang")
+        # Starting Python may take seconds on a busy machine; the hang comes after.
+        session.expect("fake kernel booting", timeout=60)
         with self.assertRaises(Timeout) as caught:
             session.expect("$ ", timeout=1)
         self.assertIn("fake kernel booting", caught.exception.output)
