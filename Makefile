@@ -219,13 +219,17 @@ gdb: .gdbinit
 
 # `make grade` grades the stage that is built (in a student tree: its lab).
 # In the instructor tree, `make grade LAB=<lab>` grades <lab>-solved.
+# The build runs first; when it fails the grader still writes the results
+# that GRADEFLAGS asks for (--json, --junit), with a zero and the reason.
 .PHONY: grade symbolize
 ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: $(K)/kernel fs-pristine.img
-	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
+grade:
+	$(Q)$(MAKE) --no-print-directory $(K)/kernel fs-pristine.img; \
+	  $(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img \
+	    --build-status $$? $(GRADEFLAGS)
 endif
 
 # Console text on standard input, with addresses turned into function (file:line).
@@ -247,7 +251,8 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test soak bench layers stages stage solutions check-solutions branches release compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches release \
+  compare gradescope grade-class
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py --fs $(FS_IMG) $(TESTFLAGS)
 
@@ -290,6 +295,20 @@ release:
 compare:
 	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) compare $(SUBMISSION) $(if $(LAB),--lab $(LAB))
+
+# Official grading: a submission's own files in a pristine starter, built and
+# graded, its results always written (labs/course.py, grade/autograder.py).
+gradescope:
+	$(if $(LAB),,$(error usage: make gradescope LAB=<lab> [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) gradescope $(LAB) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
+
+grade-class:
+	$(if $(and $(LAB),$(SUBMISSIONS)),,$(error usage: make grade-class LAB=<lab> \
+	  SUBMISSIONS=<dir> [OUT=<dir>] [JOBS=n] [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) grade-class $(LAB) $(SUBMISSIONS) \
+	  $(if $(OUT),--output $(OUT)) $(if $(JOBS),-j $(JOBS)) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
 endif
 
 # ---- housekeeping ----
@@ -359,6 +378,11 @@ Instructor tools
                            once the previous lab's deadline has passed
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
+  make gradescope LAB=<lab> [TIME_LIMIT=540]
+                           gradescope-<lab>.zip: Gradescope's autograder
+  make grade-class LAB=<lab> SUBMISSIONS=<dir> [OUT=grades-<lab>] [JOBS=n]
+                           grade every submission (subfolder, repository or
+                           zip) officially: scores.csv, reports/, summary.txt
   make test                everything CI checks: host tools, usertests, labs
   make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
                            parallel sysfuzz runs for minutes, then usertests -q
