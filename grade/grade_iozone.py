@@ -15,7 +15,7 @@ throughput figures are printed, never judged: they depend on the machine.
 import re
 from typing import Dict, List, Sequence
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("iozone")
 
