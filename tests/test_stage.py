@@ -343,8 +343,10 @@ class StageToolTest(StageFixture):
         listed = self.read(starter, "conf/checksums").splitlines()
         # Not the student's kernel/x.c, not the handouts, not the list itself.
         self.assertEqual([line.split("  ")[1] for line in listed],
-                         [".gitignore", "Makefile", "README.md", "conf/lab",
-                          "conf/lab.mk", "conf/student-files", "grade/run.sh",
+                         [".github/grade_summary.py", ".github/workflows/grade.yml",
+                          ".gitignore", "Makefile", "README.md", "conf/lab",
+                          "conf/lab.mk", "conf/labs.json", "conf/student-files",
+                          "grade/run.sh",
                           "kernel/entry.S", "kernel/plain.c", "kernel/x.h",
                           "user/trace.c", "user/usertests/main.c"])
         self.assertEqual(self.read(self.project("trace-solved"),
