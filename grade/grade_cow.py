@@ -11,7 +11,7 @@ cost: page tables only, not the heap's 8192 pages.
 
 import re
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("cow")
 

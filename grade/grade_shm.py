@@ -10,7 +10,7 @@ harts working at once; the rest run on one or three. The usertests, on
 one hart and on three, check that nothing else broke.
 """
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("shm")
 

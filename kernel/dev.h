@@ -39,12 +39,16 @@ void clock_tick(void);
 uint clock_ticks(void);
 /* Sleep n ticks; -1 if the process was killed meanwhile. */
 int clock_sleep(uint n);
+#if LAB_IOZONE >= 2
+uint64 clock_usecs(void);          /* microseconds since boot */
+int clock_usleep(uint64 usecs);    /* sleep that long; -1 if killed meanwhile */
+#endif
 
 /* stats.c: the "statistics" device (lock counters and free pages, as text) */
 void statsinit(void);
 #if LAB_BIGFILE
-/* Where the "freeblocks" line comes from: set by the storage layer. */
-void stats_count_free_blocks(uint64 (*counter)(void));
+/* The line "freeblocks N" shows what count() returns (fs.c registers it). */
+void stats_set_freeblocks(uint64 (*count)(void));
 #endif
 
 /*

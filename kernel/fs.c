@@ -133,7 +133,7 @@ static void alloc_init(uint dev)
                                                    sb.size - first - w * BITS_PER_WORD));
     brelse(b);
   }
-  stats_count_free_blocks(count_free_blocks);
+  stats_set_freeblocks(count_free_blocks);
 }
 
 /*
@@ -610,15 +610,143 @@ void itrunc(struct inode *ip)
   ip->size = 0;
   iupdate(ip);
 }
+#if LAB_IOZONE >= 2
+
+/*
+ * Free what the block in *slot leads to from its block `from` on, where
+ * level says what it is: 0 a data block, 1 a singly-indirect block, 2 a
+ * doubly-indirect one. An indirect block left listing nothing (from is 0)
+ * goes too, and so does a data block; a freed block's slot is cleared.
+ * An indirect block whose entries change is logged.
+ */
+static void free_tree_from(uint dev, uint *slot, uint from, int level)
+{
+  if (*slot == 0)
+    return;
+  if (level > 0) {
+    uint span = level == 2 ? NINDIRECT : 1;  /* blocks of the file per entry */
+    struct buf *b = bread(dev, *slot);
+    uint *entries = (uint *)b->data;
+    int changed = 0;
+    for (uint i = from / span; i < NINDIRECT; i++) {
+      if (entries[i] != 0) {
+        free_tree_from(dev, &entries[i], i == from / span ? from % span : 0, level - 1);
+        changed = 1;
+      }
+    }
+    if (changed)
+      log_write(b);
+    brelse(b);
+    if (from != 0)
+      return;
+  }
+  bfree(dev, *slot);
+  *slot = 0;
+}
+
+/*
+ * Free ip's blocks from block `first` of its contents on: the direct ones,
+ * those under the singly- and doubly-indirect blocks, and each indirect
+ * block once it lists none. Changes ip->addrs, which the caller writes
+ * with iupdate.
+ */
+static void free_blocks_from(struct inode *ip, uint first)
+{
+  for (uint i = first; i < NDIRECT; i++)
+    free_tree_from(ip->dev, &ip->addrs[i], 0, 0);
+  uint past_direct = first > NDIRECT ? first - NDIRECT : 0;
+  free_tree_from(ip->dev, &ip->addrs[NDIRECT], past_direct, 1);
+  uint past_singly = past_direct > NINDIRECT ? past_direct - NINDIRECT : 0;
+  free_tree_from(ip->dev, &ip->addrs[NDIRECT + 1], past_singly, 2);
+}
+
+/* Zero the bytes of ip's contents from off to the end of off's block, if it has one. */
+static void zero_block_tail(struct inode *ip, uint off)
+{
+  uint blockno = bmap(ip, off / BSIZE, 0);
+  if (off % BSIZE == 0 || blockno == 0)
+    return;
+  struct buf *b = bread(ip->dev, blockno);
+  memset(b->data + off % BSIZE, 0, BSIZE - off % BSIZE);
+  log_write(b);
+  brelse(b);
+}
+
+/*
+ * Give ip the size `size` (ftruncate). Shrinking frees every block past the
+ * new end and zeroes the rest of the last block, so that a file grown
+ * again reads zeros there; growing adds a hole. -1 beyond MAXFILE. Caller
+ * holds ip->lock, inside an operation.
+ */
+int iresize(struct inode *ip, uint size)
+{
+  if (size > MAXFILE * BSIZE)
+    return -1;
+  if (size < ip->size) {
+    free_blocks_from(ip, (size + BSIZE - 1) / BSIZE);
+    zero_block_tail(ip, size);
+  }
+  ip->size = size;
+  iupdate(ip);
+  return 0;
+}
+#endif
 
 /* ---- inode data I/O ---- */
 
+/* move_piece found no block where the file has none and none could be allocated. */
+#define MISSING_BLOCK 1
+#if LAB_IOZONE >= 2
+
 /*
- * Move n bytes between ip's contents at off and addr (a user address if
- * user), block by block: into the file if to_file, else out of it. Stops
- * early where the file has no block and none can be allocated (reading
- * never allocates; a write finds the disk full), or where addr is bad
- * (then *bad_addr is set). Returns the bytes moved.
+ * A read of a hole: a block that a write past the end of the file skipped
+ * (or ftruncate added) has never been allocated, and reads as zeros.
+ */
+static int read_hole(int user, uint64 addr, uint len)
+{
+  static const char zeros[BSIZE];
+
+  return either_copyout(user, addr, zeros, len);
+}
+#endif
+
+/*
+ * Move len bytes, which lie within one block of ip's contents, between the
+ * file at off and addr (a user address if user): into the file if to_file,
+ * else out of it. The block is read before a write too: a write that
+ * covers only part of it must leave the rest as it was. Returns 0, -1 if
+ * addr is bad, or MISSING_BLOCK where the file has no block (reading
+ * never allocates one; a write finds the disk full).
+ */
+static int move_piece(struct inode *ip, int to_file, int user, uint64 addr,
+                      uint off, uint len)
+{
+  uint blockno = bmap(ip, off / BSIZE, to_file);
+#if LAB_IOZONE >= 2
+  if (blockno == 0 && !to_file)
+    return read_hole(user, addr, len);
+#endif
+  if (blockno == 0)
+    return MISSING_BLOCK;
+#if LAB_BIGFILE
+  /* A file's next blocks usually follow this one on the disk. */
+  struct buf *b = bread_ahead(ip->dev, blockno, sb.size - blockno);
+#else
+  struct buf *b = bread(ip->dev, blockno);
+#endif
+  uint skip = off % BSIZE;
+  int copied = to_file ? either_copyin(b->data + skip, user, addr, len)
+                       : either_copyout(user, addr, b->data + skip, len);
+  if (to_file && copied == 0)
+    log_write(b);
+  brelse(b);
+  return copied;
+}
+
+/*
+ * Move n bytes between ip's contents at off and addr, block by block, as
+ * move_piece does. Stops early where the file has no block, or where addr
+ * is bad (then *bad_addr is set). Returns the bytes moved.
  */
 static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
                        uint off, uint n, int *bad_addr)
@@ -627,23 +755,11 @@ static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
 
   *bad_addr = 0;
   while (moved < n) {
-    uint blockno = bmap(ip, off / BSIZE, to_file);
-    if (blockno == 0)
+    uint piece = min(n - moved, BSIZE - off % BSIZE);
+    int result = move_piece(ip, to_file, user, addr, off, piece);
+    if (result == MISSING_BLOCK)
       break;
-    uint skip = off % BSIZE;
-    uint piece = min(n - moved, BSIZE - skip);
-#if LAB_BIGFILE
-    /* A file's next blocks usually follow this one on the disk. */
-    struct buf *b = bread_ahead(ip->dev, blockno, sb.size - blockno);
-#else
-    struct buf *b = bread(ip->dev, blockno);
-#endif
-    int copied = to_file ? either_copyin(b->data + skip, user, addr, piece)
-                         : either_copyout(user, addr, b->data + skip, piece);
-    if (to_file && copied == 0)
-      log_write(b);
-    brelse(b);
-    if (copied < 0) {
+    if (result < 0) {
       *bad_addr = 1;
       break;
     }
@@ -668,16 +784,29 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n)
   return bad_addr ? -1 : got;
 }
 
+/* May n bytes be written at off? Not past MAXFILE, and not wrapping around. */
+static int write_fits(struct inode *ip, uint off, uint n)
+{
+  if (off + n < off || off + n > MAXFILE * BSIZE)
+    return 0;
+#if LAB_IOZONE >= 2
+  /* Past the end as well: the blocks in between stay holes (read_hole). */
+  return 1;
+#else
+  /* Not past the end: a gap would need blocks the write does not cover. */
+  return off <= ip->size;
+#endif
+}
+
 /*
  * Write n bytes from src (a user address if user_src) at off, growing the
  * file if the write runs past its end. Returns the bytes written: fewer
- * than n if the disk fills up or src goes bad, -1 if off lies beyond the
- * end of the file or the write would exceed MAXFILE. Caller holds
- * ip->lock, inside an operation.
+ * than n if the disk fills up or src goes bad, -1 if write_fits refuses
+ * the write. Caller holds ip->lock, inside an operation.
  */
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
 {
-  if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
+  if (!write_fits(ip, off, n))
     return -1;
   int bad_addr;
   uint put = move_bytes(ip, 1, user_src, src, off, n, &bad_addr);

@@ -40,20 +40,20 @@ struct snapshot {
  * one of them takes the snapshot.
  */
 static struct spinlock stats_lock;
-
 #if LAB_BIGFILE
 /*
- * The free disk blocks are counted by the storage layer, above this one,
- * which hands its counter in here (stats_count_free_blocks). It must not
- * sleep: it is called with stats_lock held.
+ * The storage layer counts the free blocks of the disk, and as it sits
+ * above this one, it hands over the function that reads its count. That
+ * must not sleep: it is called with stats_lock held.
  */
 static uint64 (*free_blocks)(void);
 
-void stats_count_free_blocks(uint64 (*counter)(void))
+void stats_set_freeblocks(uint64 (*count)(void))
 {
-  free_blocks = counter;
+  free_blocks = count;
 }
 
+/* The line "freeblocks N", once the file system has registered its count. */
 static int format_free_blocks(char *buf, int size)
 {
   if (free_blocks == 0)

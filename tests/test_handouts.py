@@ -121,6 +121,9 @@ class SiteTest(unittest.TestCase):
         os.makedirs(os.path.join(root, "labs"))
         for name in ("catalogue.py", "errors.py", "__init__.py"):
             shutil.copy(os.path.join(REPO, "labs", name), os.path.join(root, "labs", name))
+        # The catalogue checks student files with the grader's rules.
+        shutil.copytree(os.path.join(REPO, "grade"), os.path.join(root, "grade"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
         write(root, "labs/catalogue.json", json.dumps(CATALOGUE))
         write(root, "handouts/one.md", "# Lab 1: The first\n\nSee [the kernel](kernel.md#boot)"
                                        " and `make grade`.\n\n## Boot notes\n\ntext\n")

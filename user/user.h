@@ -49,6 +49,21 @@ void *shmat(int shmid, const void *addr, int shmflg);  /* (void *)-1 on error */
 int shmdt(const void *addr);
 int shmctl(int shmid, int cmd, struct shmid_ds *buf);
 #endif
+#if LAB_IOZONE
+struct iovec;
+struct timeval;
+int lseek(int fd, int offset, int whence);
+int pread(int fd, void *buf, int n, int offset);
+int pwrite(int fd, const void *buf, int n, int offset);
+int readv(int fd, const struct iovec *iov, int iovcnt);
+int writev(int fd, const struct iovec *iov, int iovcnt);
+int preadv(int fd, const struct iovec *iov, int iovcnt, int offset);
+int pwritev(int fd, const struct iovec *iov, int iovcnt, int offset);
+int fsync(int fd);
+int ftruncate(int fd, int length);
+int gettimeofday(struct timeval *tv, void *tz);
+int select(int nfds, void *readfds, void *writefds, void *exceptfds, struct timeval *timeout);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);
@@ -71,6 +86,8 @@ void free(void *p);
 
 /* statistics.c: read the kernel's "statistics" device into buf */
 int statistics(void *buf, int n);
+/* statistics.c: write every data, bss and heap page once, before counting pages */
+void ownpages(void);
 
 /*
  * gradetoken.c: the grader's token for this run, from the file /gradetoken,

@@ -169,7 +169,7 @@ static int run_test(struct usertest *t)
     return 0;
   }
   if (pid == 0) {
-    own_memory();
+    ownpages();
     t->run(t->name);
     exit(0);
   }
