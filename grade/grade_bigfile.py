@@ -14,7 +14,7 @@ disk from the host with grade/fsck.py.
 import os
 import tempfile
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 from grade import fsck
 
