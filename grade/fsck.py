@@ -27,7 +27,7 @@ inode that still has links, or a removed directory that still holds
 entries, is damage.
 
 The block layout follows the image's magic (grade/fsimage.py): 12 direct
-blocks and one singly-indirect block, or, in the bigfile lab's layout, 11
+blocks and one singly-indirect block, or, in the large-file layout, 11
 direct blocks, a singly- and a doubly-indirect block.
 
 Usage: python3 grade/fsck.py fs.img   (exit status 0 when consistent)

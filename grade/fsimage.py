@@ -14,8 +14,8 @@ the on-disk format of kernel/fs.h (all integers little-endian):
 
 The magic says how addrs[] maps a file's blocks (the Layout below): the
 classic layout has 12 direct addresses and one singly-indirect block; the
-large-file layout of the bigfile lab has 11 direct addresses, a singly-
-and a doubly-indirect block.
+large-file layout has 11 direct addresses, a singly- and a doubly-indirect
+block.
 
     log header (block logstart) { int n; int block[LOGSIZE]; }, and the
     block to install at block[i] is block logstart + 1 + i.

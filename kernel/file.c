@@ -37,14 +37,17 @@ static struct file files[NFILE];
  * to its data, and two bitmap blocks (its new blocks may straddle a
  * bitmap-block boundary); a write that does not start on a block boundary
  * touches one data block more than its length in blocks. Whatever is left
- * of MAXOPBLOCKS is data. The indirect blocks are one in the classic
- * layout; with large files (fs.h), the singly-indirect block, the
- * doubly-indirect block and two of the blocks it lists (a chunk is shorter
- * than NINDIRECT blocks, so it meets at most two of them).
+ * of MAXOPBLOCKS is data.
  */
 #if LAB_BIGFILE
+/*
+ * Large files: the singly-indirect block, the doubly-indirect block and
+ * two of the blocks it lists (a chunk is shorter than NINDIRECT blocks, so
+ * it meets at most two of them).
+ */
 #define WRITE_OVERHEAD_BLOCKS  7
 #else
+/* The one indirect block. */
 #define WRITE_OVERHEAD_BLOCKS  4
 #endif
 #define WRITE_CHUNK  ((MAXOPBLOCKS - WRITE_OVERHEAD_BLOCKS - 1) * BSIZE)
@@ -159,11 +162,7 @@ static int read_inode(struct inode *ip, uint64 addr, int n, uint *off)
   return got;
 }
 
-/*
- * Write one chunk at *off, which moves past it, as one log operation;
- * bytes written or -1. With large files, the operation need not wait for
- * its commit (see log.c): the file's last close commits at the latest.
- */
+/* Write one chunk at *off, which moves past it, as one log operation; bytes written or -1. */
 static int write_inode_chunk(struct inode *ip, uint64 addr, int n, uint *off)
 {
   begin_op();
@@ -173,7 +172,7 @@ static int write_inode_chunk(struct inode *ip, uint64 addr, int n, uint *off)
     *off += put;
   iunlock(ip);
 #if LAB_BIGFILE
-  end_op_deferred();
+  end_op_deferred();  /* its commit may wait: the file's last close commits at the latest */
 #else
   end_op();
 #endif

@@ -15,18 +15,6 @@
  * A crash before step 2 loses the group; a crash after it is repaired at
  * boot by replaying the log (steps 3 and 4 are idempotent).
  *
- * Large files (the bigfile lab's stages) bring a log of hundreds of blocks
- * and two ways to make it cheap. A commit moves runs of blocks with one
- * disk request each: the group goes into the log in one run, and is
- * installed in runs of consecutive home blocks. And a file write need not
- * wait for its commit (end_op_deferred): the group goes on growing until an
- * operation that must commit ends (any other system call, and the close
- * that drops a written file), or until the log is too full for the next
- * operation. So a program that writes a file a block at a time costs one
- * commit per log-full of blocks, not one per write; a crash may lose the
- * last writes before the file was closed, but never leaves the file system
- * inconsistent.
- *
  * On disk: [ header | data block 0 | data block 1 | ... ] starting at sb.logstart.
  */
 #include "types.h"
@@ -68,6 +56,18 @@ static struct {
 
 #if LAB_BIGFILE
 /*
+ * Large files bring a log of hundreds of blocks, and two ways to make it
+ * cheap. A commit moves runs of blocks with few disk requests: the group
+ * goes into the log as one run, and is installed in runs of consecutive
+ * home blocks. And a file write need not wait for its commit
+ * (end_op_deferred): the group goes on growing until an operation that
+ * must commit ends (any other system call that changes the disk, and the
+ * close that drops a written file), or until the log is too full for the
+ * next operation. So a program that writes a file a block at a time costs
+ * one commit per log-full of blocks, not one per write; a crash may lose
+ * the last writes made before the file was closed, but never leaves the
+ * file system inconsistent.
+ *
  * Which blocks the group holds, a bit per block, so that log_write need not
  * search a list of hundreds for every block it is given. Guarded by
  * journal.lock; the bits of a group are cleared when it is installed.

@@ -3,7 +3,6 @@
  *
  *   freepages N
  *   diskreads N
- *   freeblocks N                   (with large files: free disk blocks)
  *   lock NAME acquire N spin N     (one line per lock name)
  *
  * Graders and user programs parse these lines, so their format is fixed.
