@@ -227,7 +227,7 @@ layers: $(K)/kernel
 	$(Q)$(PYTHON) tests/layers.py --nm $(TOOLPREFIX)nm
 
 bench: all
-	$(Q)$(PYTHON) tests/bench.py
+	$(Q)$(PYTHON) tests/bench.py $(STAGEFLAGS)
 
 stages:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) list
@@ -308,7 +308,8 @@ Instructor tools
   make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
                            parallel sysfuzz runs for minutes, then usertests -q
                            and fsck of the disk; prints the seeds to replay
-  make bench               time boot and full usertests; prints the figures
+  make bench               time boot and full usertests; prints the figures, then
+                           full usertests of the locks starter and solution side by side
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
 endef
