@@ -11,7 +11,9 @@
 #include "param.h"
 #include "riscv.h"
 #include "memlayout.h"
+#if LAB_LOCKS >= 2
 #include "cpu.h"
+#endif
 #include "lib.h"
 #include "spinlock.h"
 #include "memory.h"
