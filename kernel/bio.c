@@ -52,7 +52,7 @@ static struct {
   struct bucket bucket[NBUCKET];
   struct buf buf[NBUF];
   uint64 releases;                /* times a buffer became idle: last_use's clock */
-  int waiters;                    /* recyclers asleep until some buffer becomes idle */
+  int waiters;                    /* recyclers waiting for some buffer to become idle */
 } bcache;
 
 /* Lock names must outlive the locks: "bcache.0" ... one per bucket. */
