@@ -92,9 +92,6 @@ $(U)/%.o: $(U)/%.c
 $(U)/%.o: $(U)/%.S
 	$(call say,AS,$<)
 	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
-$(U)/usertests/%.o: $(U)/usertests/%.c
-	$(call say,CC,$<)
-	$(Q)$(CC) $(UCFLAGS) -c -o $@ $<
 
 # Kiln's own programs, built with -Werror like the rest of Kiln: user.h
 # declares printf with a format attribute, so a printf whose arguments do
@@ -117,10 +114,19 @@ $(U)/_%: $(U)/%.o $(ULIB) $(U)/user.ld
 	$(call say,LD,$@)
 	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $< $(ULIB)
 
-UTESTS_OBJS := $(patsubst %.c,%.o,$(wildcard $(U)/usertests/*.c))
-$(U)/_usertests: $(UTESTS_OBJS) $(ULIB) $(U)/user.ld
-	$(call say,LD,$@)
-	$(Q)$(LD) $(LDFLAGS) -T $(U)/user.ld -o $@ $(UTESTS_OBJS) $(ULIB)
+# A program too long for one file has a folder of its own, user/NAME/, whose
+# .c files all link into user/_NAME: usertests, and a program of UPROGS
+# that has a folder instead of a user/NAME.c.
+FOLDER_UPROGS := usertests $(filter $(patsubst $(U)/%/,%,$(wildcard $(U)/*/)),$(UPROGS))
+folder_objs = $(patsubst %.c,%.o,$(wildcard $(U)/$(1)/*.c))
+FOLDER_OBJS := $(foreach prog,$(FOLDER_UPROGS),$(call folder_objs,$(prog)))
+
+define FOLDER_PROGRAM
+$(U)/_$(1): $(call folder_objs,$(1)) $(ULIB) $(U)/user.ld
+	$$(call say,LD,$$@)
+	$$(Q)$$(LD) $$(LDFLAGS) -T $(U)/user.ld -o $$@ $(call folder_objs,$(1)) $$(ULIB)
+endef
+$(foreach prog,$(FOLDER_UPROGS),$(eval $(call FOLDER_PROGRAM,$(prog))))
 
 UBINS := $(addprefix $(U)/_,$(UPROGS) $(FOREIGN_UPROGS)) $(U)/_usertests
 
@@ -170,11 +176,12 @@ all: $(K)/kernel $(FS_IMG)
 # otherwise delete them and rebuild them on every run.
 .SECONDARY:
 
--include $(K)/*.d $(U)/*.d $(U)/usertests/*.d
+-include $(K)/*.d $(U)/*.d $(U)/*/*.d
 
 # Switching stage rebuilds everything; .stage.mk changes only when it does.
-$(KOBJS) $(ULIB) $(UTESTS_OBJS) $(U)/usys.S mkfs/mkfs \
-  $(addprefix $(U)/,$(addsuffix .o,$(UPROGS) $(FOREIGN_UPROGS))): $(STAGE_DEP)
+FILE_UPROGS := $(filter-out $(FOLDER_UPROGS),$(UPROGS)) $(FOREIGN_UPROGS)
+$(KOBJS) $(ULIB) $(FOLDER_OBJS) $(U)/usys.S mkfs/mkfs \
+  $(addprefix $(U)/,$(addsuffix .o,$(FILE_UPROGS))): $(STAGE_DEP)
 
 # ---- running ----
 
@@ -212,13 +219,17 @@ gdb: .gdbinit
 
 # `make grade` grades the stage that is built (in a student tree: its lab).
 # In the instructor tree, `make grade LAB=<lab>` grades <lab>-solved.
+# The build runs first; when it fails the grader still writes the results
+# that GRADEFLAGS asks for (--json, --junit), with a zero and the reason.
 .PHONY: grade symbolize
 ifdef LAB
 grade:
 	$(Q)$(MAKE) --no-print-directory STAGE=$(if $(filter base,$(LAB)),base,$(LAB)-solved) LAB= grade
 else
-grade: $(K)/kernel fs-pristine.img
-	$(Q)$(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img $(GRADEFLAGS)
+grade:
+	$(Q)$(MAKE) --no-print-directory $(K)/kernel fs-pristine.img; \
+	  $(PYTHON) grade/grade.py $(or $(STAGE_LAB),base) --fs fs-pristine.img \
+	    --build-status $$? $(GRADEFLAGS)
 endif
 
 # Console text on standard input, with addresses turned into function (file:line).
@@ -240,7 +251,8 @@ fsck:
 # ---- instructor tools (not in student trees) ----
 
 ifeq ($(wildcard conf/lab.mk),)
-.PHONY: test soak bench layers stages stage solutions check-solutions branches release compare
+.PHONY: test soak bench layers stages stage solutions check-solutions branches release \
+  compare gradescope grade-class
 test: all fs-pristine.img
 	$(Q)$(PYTHON) tests/run_tests.py --fs $(FS_IMG) $(TESTFLAGS)
 
@@ -283,6 +295,20 @@ release:
 compare:
 	$(if $(SUBMISSION),,$(error usage: make compare SUBMISSION=<student tree> [LAB=<lab>]))
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) compare $(SUBMISSION) $(if $(LAB),--lab $(LAB))
+
+# Official grading: a submission's own files in a pristine starter, built and
+# graded, its results always written (labs/course.py, grade/autograder.py).
+gradescope:
+	$(if $(LAB),,$(error usage: make gradescope LAB=<lab> [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) gradescope $(LAB) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
+
+grade-class:
+	$(if $(and $(LAB),$(SUBMISSIONS)),,$(error usage: make grade-class LAB=<lab> \
+	  SUBMISSIONS=<dir> [OUT=<dir>] [JOBS=n] [TIME_LIMIT=seconds]))
+	$(Q)$(PYTHON) labs/course.py $(STAGEFLAGS) grade-class $(LAB) $(SUBMISSIONS) \
+	  $(if $(OUT),--output $(OUT)) $(if $(JOBS),-j $(JOBS)) \
+	  $(if $(TIME_LIMIT),--time-limit $(TIME_LIMIT))
 endif
 
 # ---- housekeeping ----
@@ -290,7 +316,7 @@ endif
 .PHONY: clean
 clean:
 	rm -f $(K)/*.o $(K)/*.d $(K)/kernel $(K)/kernel.asm \
-	  $(U)/*.o $(U)/*.d $(U)/usertests/*.o $(U)/usertests/*.d $(U)/_* $(U)/usys.S \
+	  $(U)/*.o $(U)/*.d $(U)/*/*.o $(U)/*/*.d $(U)/_* $(U)/usys.S \
 	  mkfs/mkfs fs.img fs-*.img .fs*.img.sum .gdbinit .stage.mk
 	rm -rf tests/logs grade-logs $(U)/stripped handouts/site
 
@@ -352,11 +378,17 @@ Instructor tools
                            once the previous lab's deadline has passed
   make compare SUBMISSION=<dir> [LAB=<lab>]
                            a student's changes beside the reference solution's
+  make gradescope LAB=<lab> [TIME_LIMIT=540]
+                           gradescope-<lab>.zip: Gradescope's autograder
+  make grade-class LAB=<lab> SUBMISSIONS=<dir> [OUT=grades-<lab>] [JOBS=n]
+                           grade every submission (subfolder, repository or
+                           zip) officially: scores.csv, reports/, summary.txt
   make test                everything CI checks: host tools, usertests, labs
   make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
                            parallel sysfuzz runs for minutes, then usertests -q
                            and fsck of the disk; prints the seeds to replay
   make bench               time boot and full usertests; prints the figures
+                           (and iozone's kB/sec with CPUS=1 and 3, once it exists)
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
 endef

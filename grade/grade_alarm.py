@@ -11,7 +11,7 @@ its own kernel and must print its OK line with this run's token.
 import re
 from typing import List, Optional, Tuple
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("alarm")
 

@@ -5,7 +5,7 @@ three, the shell's pipes and redirections, and a round of random system
 calls with hostile arguments. The base stage must score full marks.
 """
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("base")
 

@@ -13,7 +13,7 @@ import re
 from collections import namedtuple
 from typing import List, Tuple
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("kpgtbl")
 

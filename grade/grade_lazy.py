@@ -12,7 +12,7 @@ usertests, quick and full, on one hart and on three.
 
 import re
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("lazy")
 

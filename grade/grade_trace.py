@@ -12,7 +12,7 @@ import re
 from collections import namedtuple
 from typing import List
 
-from gradelib import Lab, Run
+from grade.gradelib import Lab, Run
 
 lab = Lab("trace")
 
@@ -137,7 +137,8 @@ def trace_children(run: Run) -> None:
     # inner shell's last one, and ours), or for trace's complaint.
     run.send("trace %d sh < tscript\n" % mask(SYS_FORK, SYS_EXEC))
     out = run.expect(r"[\s\S]*?(?:README\n[\s\S]*\$ [\s\S]*\$ |\ntrace: [^\n]*\n\$ )\Z",
-                     timeout=30).group(0)
+                     timeout=30, what="the output of wc and two more shell prompts "
+                     "(or a complaint from trace)").group(0)
     calls = traced_calls(out)
     if not calls:
         run.fail("nothing was traced:\n" + out)

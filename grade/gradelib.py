@@ -2,7 +2,7 @@
 
 A grader declares tests, each with points, a title and a time limit:
 
-    from gradelib import Lab
+    from grade.gradelib import Lab
 
     lab = Lab("trace")
 
@@ -20,17 +20,17 @@ Each test boots its own QEMU on its own copy of fs.img, into which the
 library writes /gradetoken: a random token, fresh for every test. Test
 programs print it at the end of their success line, and run.token_line()
 accepts the line only with this test's token, so a line typed by hand or
-printed by a faked program earns nothing.
+printed by a faked program earns nothing; and a test whose program printed
+a failure line fails, whatever else the console shows.
 
 Tests run in parallel (-j). A test that passes its time limit is stopped
 and scores zero; before QEMU is killed, every hart's registers are read
 through QEMU's monitor and its kernel stack is walked, so the report says
 where the kernel was stuck. A kernel panic fails the test at once, with the
 panic line and the symbolized addresses. Each test's console goes to
-grade-logs/<test>.log. See grade/grade.py for the command line.
+grade-logs/<test>.log. The command line is grade/cli.py (python3 -m grade).
 """
 
-import argparse
 import concurrent.futures
 import os
 import re
@@ -41,16 +41,11 @@ import time
 import traceback
 from typing import Callable, List, NamedTuple, Optional, Sequence, Union
 
+from . import fsimage, monitor, qemu, report, symbolize, wording
+from .report import ERROR, FAILED, PASSED, TIMEOUT, Result
+
 GRADE_DIR = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(GRADE_DIR)
-# The tree's root goes first: grade/grade.py would otherwise hide the grade
-# package from a program started as `python3 grade/...`.
-if ROOT in sys.path:
-    sys.path.remove(ROOT)
-sys.path.insert(0, ROOT)
-
-from grade import fsimage, monitor, qemu, qemu_version, report, symbolize, tamper  # noqa: E402
-from grade.report import ERROR, FAILED, PASSED, TIMEOUT, Result  # noqa: E402
 
 DEFAULT_CPUS = 3
 DEFAULT_TIMEOUT = 120
@@ -69,6 +64,11 @@ WATCHDOG_GRACE = 5.0
 
 # How much of the console a failed test's report shows (the log has all).
 CONSOLE_TAIL = 40
+
+# A line by which a test program says that it failed ("sysinfotest: FAILED:
+# ...", "sbrk failed", "1 test(s) failed"). Its success line may still follow:
+# a kernel that reads /gradetoken itself could print one.
+FAILURE_LINE = re.compile(r"\bFAILED\b|\bfailed\b")
 
 PatternLike = Union[str, "re.Pattern[str]"]
 
@@ -98,13 +98,30 @@ class GradingInterrupted(Exception):
 
 
 class Test(NamedTuple):
-    """A declared test: body(run) passes by returning, fails by raising."""
+    """A declared test: body(run) passes by returning, fails by raising.
+
+    Tests of different labs with the same `shared` key are the same test:
+    grading those labs together runs it once and credits each lab.
+    """
     name: str
     title: str
     points: float
     timeout: float
     cpus: int
     body: Callable[["Run"], None]
+    shared: Optional[str] = None
+
+
+class Stopping(threading.Event):
+    """Set when no test may start or go on; reason says why, for the report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reason = "grading was interrupted"
+
+    def stop(self, reason: str) -> None:
+        self.reason = reason
+        self.set()
 
 
 class Settings(NamedTuple):
@@ -114,7 +131,7 @@ class Settings(NamedTuple):
     log_dir: str
     qemu: Union[str, List[str]]
     symbolizer: symbolize.Symbolizer
-    stopping: threading.Event
+    stopping: Stopping
 
 
 def _indented(text: str, lines: int = 30) -> str:
@@ -174,14 +191,14 @@ class Run:
         if self.session is not None:
             raise RuntimeError("the grader booted Kiln twice in one test")
         if self.settings.stopping.is_set():
-            raise GradingInterrupted("grading was interrupted")
+            raise GradingInterrupted(self.settings.stopping.reason)
         self.session = qemu.QemuSession(
             self.settings.kernel, self.settings.fs_img, cpus=cpus or self.test.cpus,
             log_path=self.log_path, qemu=self.settings.qemu,
             prepare_disk=self._add_token, monitor=True)
         if self.settings.stopping.is_set():
             self.session.close()
-            raise GradingInterrupted("grading was interrupted")
+            raise GradingInterrupted(self.settings.stopping.reason)
         limit = min(BOOT_LIMIT, self.remaining())
         try:
             self.session.wait_prompt(timeout=limit)
@@ -211,39 +228,65 @@ class Run:
         """Type text on the console, as is (end a line with "\\n")."""
         self._booted().send(text)
 
-    def expect(self, regex: PatternLike, timeout: Optional[float] = None) -> "re.Match[str]":
-        """Wait for output (after the last match) that matches regex; return the match."""
+    def expect(self, regex: PatternLike, timeout: Optional[float] = None,
+               what: Optional[str] = None) -> "re.Match[str]":
+        """Wait for output (after the last match) that matches regex; return the match.
+
+        what says in words what is awaited, for the report (by default the
+        regex is put into words as well as it can be).
+        """
         pattern = _regex(regex)
         try:
             return self._booted().expect(pattern, timeout=self._limit(timeout))
         except qemu.Timeout as error:
-            raise self._timed_out("output matching /{}/".format(pattern.pattern),
-                                  timeout, error) from None
+            raise self._timed_out(wording.describe_or(what, pattern), timeout,
+                                  error) from None
 
     # ---- checks ----
 
     def fail(self, message: str) -> None:
         raise TestFailure(message)
 
-    def match(self, regex: PatternLike, text: str) -> "re.Match[str]":
-        """Require a match for regex in text (re.search, MULTILINE); return it."""
+    def match(self, regex: PatternLike, text: str,
+              what: Optional[str] = None) -> "re.Match[str]":
+        """Require a match for regex in text (re.search, MULTILINE); return it.
+
+        what says in words what was expected, for the report (by default
+        the regex is put into words as well as it can be).
+        """
         pattern = _regex(regex)
         found = pattern.search(text)
         if not found:
-            raise TestFailure("expected a match for /{}/ in this output:\n{}".format(
-                pattern.pattern, _indented(text)))
+            raise TestFailure("expected {} in this output:\n{}".format(
+                wording.describe_or(what, pattern), _indented(text)))
         return found
 
-    def no_match(self, regex: PatternLike, text: str) -> None:
-        """Require that regex matches nowhere in text."""
+    def no_match(self, regex: PatternLike, text: str, what: Optional[str] = None) -> None:
+        """Require that regex matches nowhere in text.
+
+        what says in words what must not be there ("no trace line").
+        """
         pattern = _regex(regex)
         found = pattern.search(text)
         if found:
-            raise TestFailure("expected no match for /{}/, but found {!r} in this output:\n{}"
-                              .format(pattern.pattern, found.group(0), _indented(text)))
+            raise TestFailure("expected {}, but found {!r} in this output:\n{}".format(
+                wording.describe_or(what, pattern, negated=True), found.group(0),
+                _indented(text)))
+
+    def no_failure(self, text: str) -> None:
+        """Require that no line of text says that something failed (FAILURE_LINE)."""
+        for line in text.split("\n"):
+            if FAILURE_LINE.search(line):
+                raise TestFailure("the test program reported a failure: {}".format(
+                    line.strip()), console=text)
 
     def token_line(self, prefix: str, text: str) -> None:
-        """Require the line "PREFIX TOKEN", carrying this test's token."""
+        """Require the line "PREFIX TOKEN", carrying this test's token, and no failure line.
+
+        A failure line anywhere in text fails the test even when the success
+        line is there too.
+        """
+        self.no_failure(text)
         wanted = "{} {}".format(prefix, self.token)
         lines = [line.strip() for line in text.split("\n")]
         if wanted in lines:
@@ -354,7 +397,10 @@ def run_test(test: Test, settings: Settings) -> Result:
         run.look_at_harts()
         status, reason, console = TIMEOUT, "timed out: {}".format(error), error.output
     except qemu.QemuError as error:
-        if run.killed_by_watchdog:
+        if settings.stopping.is_set():
+            status, reason = TIMEOUT, "stopped: {}; QEMU was killed".format(
+                settings.stopping.reason)
+        elif run.killed_by_watchdog:
             status, reason = TIMEOUT, "the test overran its time limit of {:g} s; QEMU was " \
                 "killed".format(test.timeout)
         else:
@@ -443,43 +489,26 @@ class Lab:
                                   console=out)
             run.token_line("ALL TESTS PASSED", out)
 
+        # The same command on the same number of harts is the same test in
+        # every lab, whatever its name or points there.
         self.add(Test(name or default_name, "{} (CPUS={})".format(command, harts),
-                      points, limit, harts, body))
+                      points, limit, harts, body, shared="{} CPUS={}".format(command, harts)))
 
     def main(self, argv: Optional[Sequence[str]] = None) -> None:
-        """Command-line entry of a grader run as a program (see grade/grade.py)."""
-        sys.exit(main(self, sys.argv[1:] if argv is None else argv))
+        """Grade this lab with the options of python3 -m grade (see grade/cli.py).
+
+        For a grader run as a module: python3 -m grade.grade_<lab> [options].
+        """
+        from . import cli  # the command line imports this module: import it late
+        sys.exit(cli.main_for_lab(self, sys.argv[1:] if argv is None else argv))
 
 
-# Every Lab created, so that grade/grade.py can find the one a grader made.
+# Every Lab created, so that the command line can find the one a grader made.
 _labs: List[Lab] = []
 
 
 def created_labs() -> List[Lab]:
     return list(_labs)
-
-
-# ---- the command line ----
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    """The options that grade/grade.py and every grader share."""
-    parser.add_argument("-j", dest="jobs", type=int, default=os.cpu_count() or 1,
-                        metavar="N", help="run N tests at a time (default: number of cores)")
-    parser.add_argument("-k", dest="patterns", action="append", default=[],
-                        metavar="PATTERN",
-                        help="run only tests whose name matches regex PATTERN (repeatable)")
-    parser.add_argument("--json", metavar="FILE", help="write Gradescope's results.json here")
-    parser.add_argument("--junit", metavar="FILE", help="write JUnit XML here")
-    parser.add_argument("--logs", metavar="DIR", default=LOG_DIR,
-                        help="folder of the per-test console logs (default: grade-logs/)")
-    qemu.add_boot_options(parser, ROOT)
-    parser.add_argument("--list", action="store_true", help="list the tests and exit")
-
-
-def main(lab: Lab, argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(description="Grade lab {}.".format(lab.name))
-    add_options(parser)
-    return grade(lab, parser.parse_args(argv))
 
 
 def select(tests: Sequence[Test], patterns: Sequence[str]) -> List[Test]:
@@ -489,89 +518,56 @@ def select(tests: Sequence[Test], patterns: Sequence[str]) -> List[Test]:
     return [t for t in tests if any(re.search(p, t.name) for p in patterns)]
 
 
-def grade(lab: Lab, options: argparse.Namespace) -> int:
-    """Run a lab's tests as the options say; print the report; return the exit status.
+def run_all(tests: Sequence[Test], settings: Settings, jobs: int,
+            on_result: Optional[Callable[[int, Result], None]] = None,
+            time_limit: Optional[float] = None) -> List[Result]:
+    """Run tests `jobs` at a time; return their results in the order of tests.
 
-    The exit status is 0 only at full marks. Whatever goes wrong, the
-    --json/--junit files are written: an interrupted run or a crash of the
-    grader itself scores zero and says why.
+    on_result(index, result) is called as each test ends. Past time_limit
+    seconds every QEMU is stopped: a test still running ends as a time-out,
+    one not yet started as not run. Ctrl-C (or SIGTERM) stops everything
+    and is raised again.
     """
-    started = time.monotonic()
-    try:
-        if options.list:
-            for test in lab.tests:
-                print("{:28} {:>4} pts {:>5g} s  {}".format(
-                    test.name, report.number(test.points), test.timeout, test.title))
-            return 0
-        tests = select(lab.tests, options.patterns)
-        if not tests:
-            raise SystemExit("No test of lab {} matches {}. The tests are: {}".format(
-                lab.name, " or ".join(options.patterns), ", ".join(t.name for t in lab.tests)))
-        preamble = tamper.warning(tamper.check(ROOT))
-        settings = _settings(options)
-        jobs = max(1, min(options.jobs, len(tests)))
-        if preamble:
-            print(preamble + "\n", flush=True)
-        print(report.header(lab.name, len(tests), jobs, options.logs), flush=True)
-        results = run_all(tests, settings, jobs)
-        print(report.summary(results), flush=True)
-        report.write_files(options.json, options.junit, results, lab.name, preamble,
-                           time.monotonic() - started)
-        return 0 if report.full_marks(results) else 1
-    except KeyboardInterrupt:
-        reason = "Grading was interrupted (Ctrl-C or a time limit); every QEMU it started " \
-            "has been stopped, and the score is 0."
-        report.write_crash_files(options.json, options.junit, lab.name, reason)
-        print("\n" + reason, file=sys.stderr)
-        return 130
-    except SystemExit as stop:
-        if isinstance(stop.code, int) or stop.code is None:
-            raise
-        report.write_crash_files(options.json, options.junit, lab.name, str(stop.code))
-        print(stop.code, file=sys.stderr)
-        return 2
-    except Exception as error:
-        reason = "The grader crashed: {!r}\n{}".format(error, traceback.format_exc())
-        report.write_crash_files(options.json, options.junit, lab.name, reason)
-        print(reason, file=sys.stderr)
-        return 2
-
-
-def _settings(options: argparse.Namespace) -> Settings:
-    """Check that everything a test needs is there, and bundle it."""
-    for path, what in ((options.kernel, "kernel"), (options.fs, "file system image")):
-        if not os.path.isfile(path):
-            shown = report.show_path(path)
-            command = "make " + shown if shown in MAKE_TARGETS else "make"
-            raise SystemExit("The {} {} does not exist; build it with `{}` (or grade "
-                             "with `make grade`).".format(what, shown, command))
-    if isinstance(options.qemu, str):
-        trouble = qemu_version.problem(options.qemu)
-        if trouble:
-            raise SystemExit(trouble)
-    user_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(options.kernel))),
-                            "user")
-    return Settings(options.kernel, options.fs, options.logs, options.qemu,
-                    symbolize.Symbolizer(options.kernel, user_dir), threading.Event())
-
-
-def run_all(tests: Sequence[Test], settings: Settings, jobs: int) -> List[Result]:
-    """Run tests `jobs` at a time, printing each result as it comes; Ctrl-C stops all."""
     qemu.interrupt_on_termination()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
     futures = [pool.submit(run_test, test, settings) for test in tests]
-    results = []
+    index_of = {future: index for index, future in enumerate(futures)}
+    results: List[Optional[Result]] = [None] * len(tests)
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    pending = set(futures)
     try:
-        for future in concurrent.futures.as_completed(futures):
-            results.append(future.result())
-            print(report.format_result(results[-1]), flush=True)
+        while pending:
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            done, pending = concurrent.futures.wait(
+                pending, timeout=wait, return_when=concurrent.futures.FIRST_COMPLETED)
+            if not done:
+                _stop_all(settings, futures, "the time limit of the whole grading run "
+                          "({:g} s) ran out".format(time_limit))
+                deadline = None
+                continue
+            for future in done:
+                index = index_of[future]
+                if future.cancelled():
+                    test = tests[index]
+                    result = Result(test.name, test.title, test.points, ERROR, 0.0,
+                                    "not run: " + settings.stopping.reason)
+                else:
+                    result = future.result()
+                results[index] = result
+                if on_result is not None:
+                    on_result(index, result)
     except BaseException:
-        settings.stopping.set()
-        for future in futures:
-            future.cancel()
-        qemu.close_all()
+        _stop_all(settings, futures, "grading was interrupted")
         raise
     finally:
         pool.shutdown(wait=True)
-    order = {test.name: index for index, test in enumerate(tests)}
-    return sorted(results, key=lambda r: order[r.name])
+    return [result for result in results if result is not None]
+
+
+def _stop_all(settings: Settings, futures: Sequence["concurrent.futures.Future[Result]"],
+              reason: str) -> None:
+    """Start no more tests, and end the running ones by closing their QEMUs."""
+    settings.stopping.stop(reason)
+    for future in futures:
+        future.cancel()
+    qemu.close_all()

@@ -59,6 +59,11 @@ SEARCH_INTERVAL = 0.01
 # program that prints without newlines does not make each scan longer.
 LONGEST_LINE = 4096
 
+# How much console output a session keeps (in memory and in its log); a
+# kernel that prints more is cut off with FLOOD_NOTE.
+OUTPUT_LIMIT = 16 * 1024 * 1024
+FLOOD_NOTE = b"\n[the console printed more than 16 MB; the rest was dropped]\n"
+
 # Seconds that QEMU gets to exit after SIGTERM before it is killed outright.
 TERMINATE_GRACE = 2.0
 
@@ -228,14 +233,25 @@ class QemuSession:
     # ---- reading the console ----
 
     def _read_console(self) -> None:
-        """Background thread: move QEMU's output into the buffer and the log."""
+        """Background thread: move QEMU's output into the buffer and the log.
+
+        Past OUTPUT_LIMIT bytes the output is read and dropped, so that a
+        kernel that floods its console fills neither memory nor the disk.
+        """
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         fd = self._proc.stdout.fileno()
+        kept = 0
         while True:
             try:
                 data = os.read(fd, 65536)
             except OSError:
                 data = b""
+            if data and kept >= OUTPUT_LIMIT:
+                continue
+            if data and kept + len(data) >= OUTPUT_LIMIT:
+                data = data[:OUTPUT_LIMIT - kept] + FLOOD_NOTE
+                kept = OUTPUT_LIMIT
+            kept += len(data)
             if self._log is not None and data:
                 self._log.write(data)
                 self._log.flush()

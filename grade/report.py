@@ -1,26 +1,35 @@
 """The three forms of a grading report: text for people, JSON for Gradescope,
 JUnit XML for CI services.
 
-A Result holds everything known about one test; the writers below only
-format. The text report prints one line per test as the test ends, then the
-score and the closing line "N passed, N failed":
+A Result holds everything known about one test, and a LabReport everything
+about one lab's run: its results in the grader's order, the tests that -k
+left out, and the protected files that differ from the tree as it was
+handed out (which make the run not official). The writers below only
+format. The text report prints one line per test, in the grader's order,
+then the score and the closing line "N passed, N failed":
 
     usertests -q (CPUS=3) ............................ OK     10/10  (52.1 s)
     trace read calls of grep ......................... FAIL    0/10  (4.2 s)
-        no line matches /^\\d+: syscall read -> \\d+$/
+        expected a line "N: syscall read -> N" (N stands for a number) in ...
         log: grade-logs/trace_read.log
         ...
 
-Gradescope reads results.json: {"score", "max_score", "output",
-"execution_time", "tests": [{"name", "score", "max_score", "status",
-"output"}]}, status being "passed" or "failed".
+Gradescope reads results.json: {"score", "output", "execution_time",
+"extra_data", "tests": [{"name", "score", "max_score", "status", "output"}]},
+status being "passed" or "failed"; the maximum score is the tests' sum (and
+extra_data's max_score, for other readers). A run that could
+not grade at all (a failed build, a missing or broken grader) is written by
+the same writers: every test it should have run fails with the reason, or,
+when not even the tests are known, one test named "grading" does.
 """
 
 import json
 import os
 import re
 import xml.etree.ElementTree as ElementTree
-from typing import List, NamedTuple, Optional, Sequence
+from typing import Iterable, List, NamedTuple, Optional, Sequence
+
+from .tamper import Tampered, warning
 
 PASSED, FAILED, TIMEOUT, ERROR = "passed", "failed", "timeout", "error"
 LABELS = {PASSED: "OK", FAILED: "FAIL", TIMEOUT: "TIMEOUT", ERROR: "ERROR"}
@@ -28,6 +37,8 @@ LINE_WIDTH = 58
 # A kernel may print any byte; XML 1.0 has no way to write these.
 INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INDENT = "    "
+# The name of the one test of a run that could not even list its tests.
+GRADING = "grading"
 
 
 class Result(NamedTuple):
@@ -35,9 +46,9 @@ class Result(NamedTuple):
 
     status is PASSED, FAILED (the kernel misbehaved or panicked), TIMEOUT
     (killed at its time limit; always zero points) or ERROR (the grader
-    itself broke). details are extra lines under the reason (where the harts
-    were, the panic's backtrace); console is the end of the console output,
-    symbolized.
+    itself broke, or the test could not run). details are extra lines under
+    the reason (where the harts were, the panic's backtrace); console is
+    the end of the console output, symbolized.
     """
     name: str
     title: str
@@ -58,6 +69,36 @@ class Result(NamedTuple):
         return self.points if self.passed else 0
 
 
+class Listed(NamedTuple):
+    """A test as its grader declares it, whether or not it ran."""
+    name: str
+    title: str
+    points: float
+
+
+class LabReport(NamedTuple):
+    """One lab's run: what every writer needs."""
+    lab: str
+    results: Sequence[Result]
+    seconds: float = 0.0
+    skipped: Sequence[Listed] = ()      # left out with -k
+    tampered: Sequence[Tampered] = ()   # protected files not as handed out
+    notes: str = ""                     # more for the top of the report
+
+    @property
+    def official(self) -> bool:
+        """Whether the score can stand: all tests ran on the tree as handed out."""
+        return not self.tampered
+
+    @property
+    def score(self) -> float:
+        return sum(r.score for r in self.results)
+
+    @property
+    def max_score(self) -> float:
+        return sum(r.points for r in self.results)
+
+
 def number(value: float) -> str:
     """Points as people write them: 10, not 10.0; 2.5 stays 2.5."""
     return "{:g}".format(value)
@@ -69,11 +110,46 @@ def show_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
+def not_run(tests: Iterable[Listed], reason: str) -> List[Result]:
+    """Results for tests that could not run, each failing with the reason."""
+    return [Result(t.name, t.title, t.points, ERROR, 0.0, "not run: " + reason)
+            for t in tests]
+
+
+def crash_report(lab: str, reason: str, tests: Sequence[Listed] = (),
+                 seconds: float = 0.0) -> LabReport:
+    """The report of a run that could not grade: zero, and why.
+
+    With the lab's tests known, each fails with the reason (so the maximum
+    score is still right); without, a single test named "grading" does.
+    """
+    if tests:
+        return LabReport(lab, not_run(tests, reason), seconds, notes=reason)
+    return LabReport(lab, [Result(GRADING, "grading lab " + lab, 0, ERROR, 0.0, reason)],
+                     seconds, notes=reason)
+
+
 # ---- text ----
 
-def header(lab: str, tests: int, jobs: int, log_dir: str) -> str:
-    return "== Grading lab {}: {} test{}, {} at a time; logs in {}/ ==".format(
-        lab, tests, "" if tests == 1 else "s", jobs, show_path(log_dir))
+def header(labs: Sequence[str], tests: int, jobs: int, log_dir: str, skipped: int = 0,
+           runs: Optional[int] = None) -> str:
+    """The line that opens a run: labs, number of tests, parallelism, logs.
+
+    runs, when fewer than tests, is how many run: a test that is the same in
+    several labs runs once for all of them.
+    """
+    what = "{} test{}".format(tests, "" if tests == 1 else "s")
+    if skipped:
+        what = "{} of {} tests (-k skips {})".format(tests, tests + skipped, skipped)
+    if runs is not None and runs < tests:
+        what += " in {} runs (a test the same in several labs runs once)".format(runs)
+    return "== Grading lab{} {}: {}, {} at a time; logs in {}/ ==".format(
+        "s" if len(labs) > 1 else "", ", ".join(labs), what, jobs, show_path(log_dir))
+
+
+def lab_header(lab: str) -> str:
+    """The line that opens one lab's part of a run of several labs."""
+    return "== Lab {} ==".format(lab)
 
 
 def result_line(result: Result) -> str:
@@ -102,13 +178,22 @@ def format_result(result: Result) -> str:
     return "\n".join([result_line(result)] + explanation(result))
 
 
-def summary(results: Sequence[Result]) -> str:
-    """The score and the closing line."""
-    score = sum(r.score for r in results)
-    possible = sum(r.points for r in results)
-    passed = sum(1 for r in results if r.passed)
-    return "Score: {}/{}\n{} passed, {} failed".format(
-        number(score), number(possible), passed, len(results) - passed)
+def preamble(report: LabReport) -> str:
+    """What opens a lab's report: why it is not official, and any notes."""
+    return "\n\n".join(part for part in (warning(report.tampered), report.notes) if part)
+
+
+def summary(report: LabReport) -> str:
+    """The score, what -k left out, whether it is official, and the closing line."""
+    passed = sum(1 for r in report.results if r.passed)
+    score = "Score: {}/{}".format(number(report.score), number(report.max_score))
+    if report.skipped:
+        score += " (-k skipped {} test{} worth {} points)".format(
+            len(report.skipped), "" if len(report.skipped) == 1 else "s",
+            number(sum(t.points for t in report.skipped)))
+    if not report.official:
+        score += "; NOT OFFICIAL: files not yours to change were changed (see the top)"
+    return "{}\n{} passed, {} failed".format(score, passed, len(report.results) - passed)
 
 
 def full_marks(results: Sequence[Result]) -> bool:
@@ -117,22 +202,27 @@ def full_marks(results: Sequence[Result]) -> bool:
 
 # ---- Gradescope ----
 
-def gradescope(results: Sequence[Result], lab: str, preamble: str = "",
-               seconds: float = 0.0) -> dict:
+def gradescope(report: LabReport) -> dict:
     """Gradescope's results.json as a dict."""
-    output = "\n".join(part for part in (preamble, summary(results)) if part)
+    output = "\n\n".join(part for part in (preamble(report), summary(report)) if part)
     return {
-        "score": sum(r.score for r in results),
-        "max_score": sum(r.points for r in results),
-        "execution_time": round(seconds, 1),
-        "output": "Lab {}\n{}".format(lab, output),
+        "score": report.score,
+        "execution_time": round(report.seconds, 1),
+        "output": "Lab {}\n{}".format(report.lab, output),
+        "extra_data": {
+            "lab": report.lab,
+            "max_score": report.max_score,
+            "official": report.official,
+            "changed_files": ["{} ({})".format(t.path, t.problem) for t in report.tampered],
+            "skipped_tests": [t.name for t in report.skipped],
+        },
         "tests": [{
             "name": r.title,
             "score": r.score,
             "max_score": r.points,
             "status": "passed" if r.passed else "failed",
             "output": _test_output(r),
-        } for r in results],
+        } for r in report.results],
     }
 
 
@@ -142,29 +232,43 @@ def _test_output(result: Result) -> str:
     return "\n".join(lines)
 
 
-def crash_gradescope(lab: str, reason: str) -> dict:
-    """results.json for a run that could not grade at all: zero, and why."""
-    return {"score": 0, "output": "Lab {}: grading failed, so the score is 0.\n{}"
-            .format(lab, reason), "tests": []}
+def max_score(results: dict) -> float:
+    """The most a results.json could have scored: its tests' maximums."""
+    return sum(test.get("max_score", 0) for test in results.get("tests", []))
 
 
 # ---- JUnit ----
 
-def junit(results: Sequence[Result], lab: str, seconds: float = 0.0) -> str:
-    """JUnit XML: one testsuite for the lab, a testcase per test."""
+def junit(report: LabReport) -> str:
+    """JUnit XML: one testsuite for the lab, a testcase per test.
+
+    Tests skipped with -k are testcases marked skipped. A run that is not
+    official has one more testcase, "official", that fails and names the
+    changed files, so that CI shows it as failed whatever the score.
+    """
+    results, lab = report.results, report.lab
     failures = sum(1 for r in results if r.status in (FAILED, TIMEOUT))
+    failures += 0 if report.official else 1
     errors = sum(1 for r in results if r.status == ERROR)
-    suites = ElementTree.Element("testsuites", name="kiln", tests=str(len(results)),
-                                 failures=str(failures), errors=str(errors),
-                                 time="{:.1f}".format(seconds))
+    count = len(results) + len(report.skipped) + (0 if report.official else 1)
+    seconds = "{:.1f}".format(report.seconds)
+    suites = ElementTree.Element("testsuites", name="kiln", tests=str(count),
+                                 failures=str(failures), errors=str(errors), time=seconds)
     suite = ElementTree.SubElement(
-        suites, "testsuite", name="lab " + lab, tests=str(len(results)),
-        failures=str(failures), errors=str(errors), skipped="0",
-        time="{:.1f}".format(seconds))
+        suites, "testsuite", name="lab " + lab, tests=str(count), failures=str(failures),
+        errors=str(errors), skipped=str(len(report.skipped)), time=seconds)
     properties = ElementTree.SubElement(suite, "properties")
-    for key, value in (("score", sum(r.score for r in results)),
-                       ("max_score", sum(r.points for r in results))):
-        ElementTree.SubElement(properties, "property", name=key, value=number(value))
+    for key, value in (("score", number(report.score)),
+                       ("max_score", number(report.max_score)),
+                       ("official", "true" if report.official else "false")):
+        ElementTree.SubElement(properties, "property", name=key, value=value)
+    if not report.official:
+        case = ElementTree.SubElement(suite, "testcase", classname="kiln." + lab,
+                                      name="official", time="0.0")
+        text = warning(report.tampered)
+        failure = ElementTree.SubElement(case, "failure", type="not-official",
+                                         message=text.split("\n")[0])
+        failure.text = _xml_safe(text)
     for result in results:
         case = ElementTree.SubElement(suite, "testcase", classname="kiln." + lab,
                                       name=result.name, time="{:.1f}".format(result.seconds))
@@ -176,18 +280,10 @@ def junit(results: Sequence[Result], lab: str, seconds: float = 0.0) -> str:
                                                 for line in explanation(result, 0)))
         if result.console:
             ElementTree.SubElement(case, "system-out").text = _xml_safe(result.console)
-    return _xml_text(suites)
-
-
-def crash_junit(lab: str, reason: str) -> str:
-    suites = ElementTree.Element("testsuites", name="kiln", tests="1", failures="0",
-                                 errors="1")
-    suite = ElementTree.SubElement(suites, "testsuite", name="lab " + lab, tests="1",
-                                   failures="0", errors="1", skipped="0")
-    case = ElementTree.SubElement(suite, "testcase", classname="kiln." + lab, name="grading")
-    error = ElementTree.SubElement(case, "error", type="crash",
-                                   message=_xml_safe(reason.split("\n")[0]))
-    error.text = _xml_safe(reason)
+    for test in report.skipped:
+        case = ElementTree.SubElement(suite, "testcase", classname="kiln." + lab,
+                                      name=test.name, time="0.0")
+        ElementTree.SubElement(case, "skipped", message="skipped with -k")
     return _xml_text(suites)
 
 
@@ -204,22 +300,16 @@ def _xml_text(root: ElementTree.Element) -> str:
 # ---- files ----
 
 def write_files(json_path: Optional[str], junit_path: Optional[str],
-                results: Sequence[Result], lab: str, preamble: str, seconds: float) -> None:
+                report: LabReport) -> None:
+    """Write results.json and the JUnit file, each if a path is given."""
     if json_path:
-        _write(json_path, json.dumps(gradescope(results, lab, preamble, seconds), indent=2))
+        write_text(json_path, json.dumps(gradescope(report), indent=2))
     if junit_path:
-        _write(junit_path, junit(results, lab, seconds))
+        write_text(junit_path, junit(report))
 
 
-def write_crash_files(json_path: Optional[str], junit_path: Optional[str],
-                      lab: str, reason: str) -> None:
-    if json_path:
-        _write(json_path, json.dumps(crash_gradescope(lab, reason), indent=2))
-    if junit_path:
-        _write(junit_path, crash_junit(lab, reason))
-
-
-def _write(path: str, text: str) -> None:
+def write_text(path: str, text: str) -> None:
+    """Write text to path (creating its folder), ending it with a newline."""
     folder = os.path.dirname(path)
     if folder:
         os.makedirs(folder, exist_ok=True)

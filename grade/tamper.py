@@ -1,29 +1,51 @@
-"""Checksums of the files a student must not change: graders and test programs.
+"""What a student may change in a lab's tree, and whether the rest is intact.
 
-When the stage tool projects a student tree it writes conf/checksums, one
-line per protected file in the format of `sha256sum` (so `sha256sum -c
-conf/checksums` checks it too):
+When the stage tool projects a student tree it writes three files:
 
-    9f86d081884c7d65...  grade/gradelib.py
+- conf/student-files: the files the student may change or add, one a line
+  (a path ending in / stands for everything under it): the lab's "edits",
+  the files its solution adds, its answers file. Official grading copies
+  exactly these from a submission into a pristine copy of the starter.
+- conf/checksums: every other file of the tree (test programs, graders,
+  the Makefile, the rest of the kernel), in the format of `sha256sum`, so
+  `sha256sum -c conf/checksums` checks it too:
 
-`make grade` compares the tree against it and names every file that differs
-or is missing at the top of its report. The instructor repository has no
-conf/checksums, and nothing is checked there.
+      9f86d081884c7d65...  grade/gradelib.py
+
+- conf/seal: the checksum of conf/checksums itself, so that rewriting the
+  list to match a changed file shows as well.
+
+`make grade` compares the tree against them. Any difference makes the run
+not official: the official grading would use the starter's copy, so the
+local score may not be the one that counts. This is advisory, for honest
+mistakes and second thoughts: whoever edits the checks can edit the seal.
+The instructor repository has none of these files, and nothing is checked
+there.
 """
 
 import hashlib
 import os
-from typing import Dict, Iterable, List, NamedTuple
+from typing import Dict, Iterable, List, NamedTuple, Optional
 
 CHECKSUMS = "conf/checksums"
+SEAL = "conf/seal"
+STUDENT_FILES = "conf/student-files"
 
-# Everything under these folders is protected, in every stage; a lab adds its
-# own test programs through the catalogue's "protected" list.
-PROTECTED_FOLDERS = ("grade/", "user/usertests/")
+# Documentation that grading never reads: a student may annotate it freely.
+UNCHECKED = ("handouts/",)
+
+# What no lab may hand to students, because grading trusts it: the graders
+# and tests, the build's recipes, and anything the host runs or includes
+# while building (a .d file is a piece of Makefile). Only the kernel headers
+# that mkfs, a host program, is compiled with remain: a lab may need to hand
+# out kernel/fs.h, and grade/autograder.py builds as an account of its own.
+NEVER_STUDENT_FOLDERS = ("grade/", "conf/", "mkfs/", "user/usertests/")
+NEVER_STUDENT_FILES = ("Makefile", "user/gradetoken.c")
+HOST_RUN_SUFFIXES = (".py", ".sh", ".mk", ".ld", ".d")
 
 
 class Tampered(NamedTuple):
-    """A protected file that is not as the stage shipped it."""
+    """A checked file that is not as the stage shipped it."""
     path: str
     problem: str  # "changed" or "missing"
 
@@ -32,13 +54,52 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def is_protected(path: str, extra: Iterable[str] = ()) -> bool:
-    """Whether path (relative, / separators) is protected.
+def covers(entry: str, path: str) -> bool:
+    """Whether a list entry (a file, or a folder ending in /) holds path."""
+    return path.startswith(entry) if entry.endswith("/") else path == entry
 
-    extra lists more protected files, and folders (ending in /).
-    """
-    return any(path == entry or (entry.endswith("/") and path.startswith(entry))
-               for entry in PROTECTED_FOLDERS + tuple(extra))
+
+def is_student_file(path: str, student_files: Iterable[str]) -> bool:
+    return any(covers(entry, path) for entry in student_files)
+
+
+def never_student_reason(path: str) -> Optional[str]:
+    """Why path (a file, or a folder ending in /) can never be a student's, or None."""
+    trusted = NEVER_STUDENT_FOLDERS + NEVER_STUDENT_FILES
+    if any(path.startswith(folder) for folder in NEVER_STUDENT_FOLDERS) or \
+            path in NEVER_STUDENT_FILES or \
+            (path.endswith("/") and any(entry.startswith(path) for entry in trusted)):
+        return "grading relies on it (graders, tests, the build's recipes, conf/)"
+    if path.endswith(HOST_RUN_SUFFIXES):
+        return "the host runs or reads it while building, so a student's copy would " \
+            "run outside QEMU"
+    return None
+
+
+def is_checked(path: str, student_files: Iterable[str]) -> bool:
+    """Whether conf/checksums records path (relative, / separators)."""
+    return not (is_student_file(path, student_files)
+                or any(path.startswith(folder) for folder in UNCHECKED)
+                or path in (CHECKSUMS, SEAL))
+
+
+def format_student_files(paths: Iterable[str]) -> str:
+    """conf/student-files for these entries, in order."""
+    return "".join(path + "\n" for path in paths)
+
+
+def parse_student_files(text: str) -> List[str]:
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def read_student_files(root: str) -> List[str]:
+    """The entries of ROOT/conf/student-files (none outside a student tree)."""
+    try:
+        with open(os.path.join(root, STUDENT_FILES), encoding="utf-8") as listing:
+            return parse_student_files(listing.read())
+    except FileNotFoundError:
+        return []
 
 
 def format_checksums(files: Dict[str, bytes]) -> str:
@@ -56,17 +117,31 @@ def parse_checksums(text: str) -> Dict[str, str]:
     return result
 
 
-def check(root: str) -> List[Tampered]:
-    """The protected files of the tree at root that differ from conf/checksums.
+def seal_of(checksums_text: bytes) -> str:
+    """conf/seal for conf/checksums with this content."""
+    return digest(checksums_text) + "\n"
 
-    An empty list when all match, or when the tree has no conf/checksums.
+
+def check(root: str) -> List[Tampered]:
+    """The checked files of the tree at root that differ from conf/checksums.
+
+    conf/checksums itself counts as changed when it no longer matches
+    conf/seal. An empty list when all match, or when the tree has no
+    conf/checksums.
     """
     try:
-        with open(os.path.join(root, CHECKSUMS)) as listing:
-            expected = parse_checksums(listing.read())
+        with open(os.path.join(root, CHECKSUMS), "rb") as listing:
+            recorded = listing.read()
     except FileNotFoundError:
         return []
     problems = []
+    try:
+        with open(os.path.join(root, SEAL), encoding="utf-8") as seal:
+            if seal.read().strip() != digest(recorded):
+                problems.append(Tampered(CHECKSUMS, "changed"))
+    except FileNotFoundError:
+        problems.append(Tampered(SEAL, "missing"))
+    expected = parse_checksums(recorded.decode("utf-8", "replace"))
     for path, checksum in sorted(expected.items()):
         try:
             with open(os.path.join(root, path), "rb") as protected:
@@ -79,14 +154,18 @@ def check(root: str) -> List[Tampered]:
     return problems
 
 
-def warning(problems: List[Tampered]) -> str:
-    """The paragraph that opens a report when protected files were changed."""
+def warning(problems: Iterable[Tampered]) -> str:
+    """The paragraph that opens a report when checked files were changed."""
+    problems = list(problems)
     if not problems:
         return ""
-    lines = ["WARNING: {} protected file{} differ{} from the copies this lab was handed "
-             "out with:".format(len(problems), "" if len(problems) == 1 else "s",
-                                 "s" if len(problems) == 1 else "")]
+    lines = ["NOT OFFICIAL: {} file{} that {} not yours to change differ{} from the "
+             "copies this lab was handed out with:".format(
+                 len(problems), "" if len(problems) == 1 else "s",
+                 "is" if len(problems) == 1 else "are",
+                 "s" if len(problems) == 1 else "")]
     lines += ["    {} ({})".format(p.path, p.problem) for p in problems]
-    lines.append("The official grading restores them before building, so the score "
-                 "below may not be the score you get.")
+    lines.append("The official grading copies only the files listed in {} into a "
+                 "fresh copy of the starter, so it will not see these changes, and "
+                 "the score below may not be the score you get.".format(STUDENT_FILES))
     return "\n".join(lines)

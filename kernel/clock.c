@@ -59,3 +59,47 @@ int clock_sleep(uint n)
   release(&clock.lock);
   return result;
 }
+#if LAB_IOZONE >= 2
+
+/* ---- microseconds: the iozone lab ---- */
+
+/* The time CSR of QEMU's virt machine counts at 10 MHz. */
+#define CYCLES_PER_USEC 10
+/* start.c makes a tick every 100000 cycles: 10 ms. */
+#define USECS_PER_TICK 10000
+
+/* Microseconds since boot, from the time CSR: finer than the ticks by far. */
+uint64 clock_usecs(void)
+{
+  return r_time() / CYCLES_PER_USEC;
+}
+
+/*
+ * Sleep usecs microseconds; -1 if the process was killed meanwhile. While
+ * a tick or more is left, the process sleeps until the next tick, which
+ * cannot overshoot the deadline by more than a moment; the last part of a
+ * tick it spends handing the CPU to others (yield) until the time CSR
+ * shows the deadline. So short sleeps are as short as asked, and a process
+ * that polls, as iozone's children do, lets the others run.
+ */
+int clock_usleep(uint64 usecs)
+{
+  struct proc *self = myproc();
+  uint64 deadline = clock_usecs() + usecs;
+
+  for (;;) {
+    uint64 now = clock_usecs();
+    if (now >= deadline)
+      return 0;
+    if (killed(self))
+      return -1;
+    if (deadline - now >= USECS_PER_TICK) {
+      acquire(&clock.lock);
+      sleep(&clock.now, &clock.lock);
+      release(&clock.lock);
+    } else {
+      yield();
+    }
+  }
+}
+#endif

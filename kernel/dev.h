@@ -37,9 +37,17 @@ void clock_tick(void);
 uint clock_ticks(void);
 /* Sleep n ticks; -1 if the process was killed meanwhile. */
 int clock_sleep(uint n);
+#if LAB_IOZONE >= 2
+uint64 clock_usecs(void);          /* microseconds since boot */
+int clock_usleep(uint64 usecs);    /* sleep that long; -1 if killed meanwhile */
+#endif
 
 /* stats.c: the "statistics" device (lock counters and free pages, as text) */
 void statsinit(void);
+#if LAB_IOZONE
+/* The line "freeblocks N" shows what count() returns (fs.c registers it). */
+void stats_set_freeblocks(uint64 (*count)(void));
+#endif
 
 /*
  * devsw.c: the device switch. A driver registers read and write functions

@@ -57,7 +57,7 @@ static int segment_ok(const struct image *img, const struct proghdr *ph)
   uint64 mem_end = ph->vaddr + ph->memsz;
   uint64 file_end = ph->off + ph->filesz;
   return ph->vaddr % PGSIZE == 0 && ph->vaddr >= img->sz &&
-         mem_end >= ph->vaddr && mem_end <= MAXUVA && ph->filesz <= ph->memsz &&
+         mem_end >= ph->vaddr && mem_end <= MAXHEAP && ph->filesz <= ph->memsz &&
          file_end >= ph->off && file_end <= MAX_FILE_OFFSET;
 }
 
@@ -223,6 +223,10 @@ static void commit(struct proc *p, struct image *img, const char *path)
   pagetable_t old_pagetable = p->pagetable;
   uint64 old_sz = p->sz;
 
+#if LAB_SHM >= 2
+  /* shm lab: the old program's attachments end with it. */
+  shm_detach_all(p);
+#endif
   p->pagetable = img->pagetable;
   p->sz = img->sz;
   safestrcpy(p->name, last_element(path), sizeof(p->name));

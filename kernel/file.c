@@ -18,6 +18,9 @@
 #include "fsys.h"
 #include "dev.h"
 #include "file.h"
+#if LAB_IOZONE >= 2
+#include "fcntl.h"
+#endif
 
 /*
  * The slots of every open file in the system. The lock guards the ref
@@ -134,43 +137,47 @@ int filestat(struct file *f, uint64 addr)
   return copyout(myproc()->pagetable, addr, &st, sizeof(st));
 }
 
-/* Read from the file's offset, which moves past what was read. */
-static int read_inode(struct file *f, uint64 addr, int n)
+/*
+ * Read from offset *off of ip's contents, which moves past what was read.
+ * *off is the file's offset, or a copy of it; the inode lock guards both.
+ */
+static int read_inode(struct inode *ip, uint64 addr, int n, uint *off)
 {
-  ilock(f->ip);
-  int got = readi(f->ip, 1, addr, f->off, n);
+  ilock(ip);
+  int got = readi(ip, 1, addr, *off, n);
   if (got > 0)
-    f->off += got;
-  iunlock(f->ip);
+    *off += got;
+  iunlock(ip);
   return got;
 }
 
-/* Write one chunk at the file's offset as one log operation; bytes written or -1. */
-static int write_inode_chunk(struct file *f, uint64 addr, int n)
+/* Write one chunk at *off, which moves past it, as one log operation; bytes written or -1. */
+static int write_inode_chunk(struct inode *ip, uint64 addr, int n, uint *off)
 {
   begin_op();
-  ilock(f->ip);
-  int put = writei(f->ip, 1, addr, f->off, n);
+  ilock(ip);
+  int put = writei(ip, 1, addr, *off, n);
   if (put > 0)
-    f->off += put;
-  iunlock(f->ip);
+    *off += put;
+  iunlock(ip);
   end_op();
   return put;
 }
 
 /*
- * Write n bytes in chunks that each fit one log operation, so that a large
- * write cannot overflow the log. Stops at the first short chunk (a full
- * disk or a bad source address); what was written stays written. Returns
- * the bytes written, or -1 if there were none to show for a non-empty write.
+ * Write n bytes at *off in chunks that each fit one log operation, so that
+ * a large write cannot overflow the log. Stops at the first short chunk (a
+ * full disk or a bad source address); what was written stays written.
+ * Returns the bytes written, or -1 if there were none to show for a
+ * non-empty write.
  */
-static int write_inode(struct file *f, uint64 addr, int n)
+static int write_inode(struct inode *ip, uint64 addr, int n, uint *off)
 {
   int total = 0;
 
   while (total < n) {
     int want = n - total > WRITE_CHUNK ? WRITE_CHUNK : n - total;
-    int put = write_inode_chunk(f, addr + total, want);
+    int put = write_inode_chunk(ip, addr + total, want, off);
     if (put > 0)
       total += put;
     if (put != want)
@@ -192,7 +199,7 @@ int fileread(struct file *f, uint64 addr, int n)
   case FILE_DEVICE:
     return f->driver->read(&f->driver_state, 1, addr, n);
   case FILE_INODE:
-    return read_inode(f, addr, n);
+    return read_inode(f->ip, addr, n, &f->off);
   default:
     panic("fileread: file of no kind");
   }
@@ -211,8 +218,94 @@ int filewrite(struct file *f, uint64 addr, int n)
       return -1;
     return f->driver->write(&f->driver_state, 1, addr, n);
   case FILE_INODE:
-    return write_inode(f, addr, n);
+    return write_inode(f->ip, addr, n, &f->off);
   default:
     panic("filewrite: file of no kind");
   }
 }
+#if LAB_IOZONE >= 2
+
+/* ---- offsets, positioned transfers, sync and size: the iozone lab ---- */
+
+/* The largest offset: lseek returns it as an int. */
+#define MAX_OFFSET 0x7fffffff
+
+/* Where lseek's whence counts from, in inode file f (locked); -1 for no such whence. */
+static long seek_origin(struct file *f, int whence)
+{
+  switch (whence) {
+  case SEEK_SET:
+    return 0;
+  case SEEK_CUR:
+    return f->off;
+  case SEEK_END:
+    return f->ip->size;
+  default:
+    return -1;
+  }
+}
+
+/*
+ * Move the offset of an inode file (lseek): to offset counted from the
+ * start, the current offset or the end, as whence says. offset may be
+ * negative, the result may not: then nothing changes. Past the end is
+ * fine; a write there leaves a hole. The new offset, or -1 (also for a
+ * pipe or a device, which have no offset).
+ */
+int fileseek(struct file *f, int offset, int whence)
+{
+  if (f->kind != FILE_INODE)
+    return -1;
+  ilock(f->ip);
+  long origin = seek_origin(f, whence);
+  long target = origin + offset;
+  int result = -1;
+  if (origin >= 0 && target >= 0 && target <= MAX_OFFSET) {
+    f->off = target;
+    result = target;
+  }
+  iunlock(f->ip);
+  return result;
+}
+
+/* pread: like fileread, but at off, leaving the file's offset alone; -1 but for an inode file. */
+int fileread_at(struct file *f, uint64 addr, int n, uint off)
+{
+  if ((f->access & FILE_CAN_READ) == 0 || f->kind != FILE_INODE)
+    return -1;
+  return read_inode(f->ip, addr, n, &off);
+}
+
+/* pwrite: like filewrite, but at off, leaving the file's offset alone; -1 but for an inode file. */
+int filewrite_at(struct file *f, uint64 addr, int n, uint off)
+{
+  if ((f->access & FILE_CAN_WRITE) == 0 || f->kind != FILE_INODE)
+    return -1;
+  return write_inode(f->ip, addr, n, &off);
+}
+
+/*
+ * fsync: return once what was written through f is on disk. Every write
+ * went through the log, so that means once the log has committed it.
+ */
+int filesync(struct file *f)
+{
+  if (f->kind != FILE_INODE)
+    return -1;
+  log_sync();
+  return 0;
+}
+
+/* ftruncate: give the regular file behind f (open for writing) the size length; 0 or -1. */
+int filetruncate(struct file *f, int length)
+{
+  if ((f->access & FILE_CAN_WRITE) == 0 || f->kind != FILE_INODE || length < 0)
+    return -1;
+  begin_op();
+  ilock(f->ip);
+  int result = f->ip->type == T_FILE ? iresize(f->ip, length) : -1;
+  iunlock(f->ip);
+  end_op();
+  return result;
+}
+#endif

@@ -50,6 +50,13 @@ void fileclose(struct file *f);
 int filestat(struct file *f, uint64 addr);
 int fileread(struct file *f, uint64 addr, int n);
 int filewrite(struct file *f, uint64 addr, int n);
+#if LAB_IOZONE >= 2
+int fileseek(struct file *f, int offset, int whence);
+int fileread_at(struct file *f, uint64 addr, int n, uint off);
+int filewrite_at(struct file *f, uint64 addr, int n, uint off);
+int filesync(struct file *f);
+int filetruncate(struct file *f, int length);
+#endif
 
 /* pipe.c */
 int pipealloc(struct file **rf, struct file **wf);

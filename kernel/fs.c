@@ -33,6 +33,9 @@
 #include "fs.h"
 #include "buf.h"
 #include "fsys.h"
+#if LAB_IOZONE
+#include "dev.h"
+#endif
 
 /* The named fields of struct inode must be struct dinode, field for field. */
 _Static_assert(sizeof(((struct inode *)0)->disk) ==
@@ -43,6 +46,9 @@ _Static_assert(sizeof(((struct inode *)0)->disk) ==
 static struct superblock sb;
 
 static void itable_init(void);
+#if LAB_IOZONE
+static void free_count_init(uint dev);
+#endif
 
 /* Called once, by the first process: reading the disk needs a process to sleep. */
 void fsinit(int dev)
@@ -55,6 +61,9 @@ void fsinit(int dev)
   if (sb.magic != FSMAGIC)
     panic("fsinit: not a Kiln file system (bad magic)");
   initlog(dev, &sb);
+#if LAB_IOZONE
+  free_count_init(dev);
+#endif
 }
 
 static uint min(uint a, uint b)
@@ -63,6 +72,43 @@ static uint min(uint a, uint b)
 }
 
 /* ---- the block allocator ---- */
+#if LAB_IOZONE
+
+/*
+ * Free blocks, for the statistics device's "freeblocks" line: counted in
+ * the bitmap once at boot, then kept up to date by balloc and bfree. They
+ * change it inside an operation, before the commit, but a count that
+ * includes operations still in progress is what a reader wants anyway:
+ * between system calls it is exact.
+ */
+static uint64 free_count;
+
+static void free_count_add(int delta)
+{
+  __atomic_add_fetch(&free_count, delta, __ATOMIC_RELAXED);
+}
+
+static uint64 free_count_read(void)
+{
+  return __atomic_load_n(&free_count, __ATOMIC_RELAXED);
+}
+
+/* Count the clear bits of the bitmap, one for each of the disk's blocks. */
+static void free_count_init(uint dev)
+{
+  uint64 count = 0;
+
+  for (uint first = 0; first < sb.size; first += BPB) {
+    struct buf *b = bread(dev, BBLOCK(first, sb));
+    for (uint blockno = first; blockno < first + BPB && blockno < sb.size; blockno++)
+      if (!(b->data[(blockno % BPB) / 8] & (1 << (blockno % 8))))
+        count++;
+    brelse(b);
+  }
+  free_count = count;
+  stats_set_freeblocks(free_count_read);
+}
+#endif
 
 static void zero_block(uint dev, uint blockno)
 {
@@ -101,6 +147,9 @@ static uint balloc(uint dev)
       log_write(b);
     brelse(b);
     if (blockno >= 0) {
+#if LAB_IOZONE
+      free_count_add(-1);
+#endif
       zero_block(dev, blockno);
       return blockno;
     }
@@ -118,6 +167,9 @@ static void bfree(uint dev, uint blockno)
   *byte &= ~bit;
   log_write(map);
   brelse(map);
+#if LAB_IOZONE
+  free_count_add(1);
+#endif
 }
 
 /* ---- the inode table ---- */
@@ -404,15 +456,128 @@ void itrunc(struct inode *ip)
   ip->size = 0;
   iupdate(ip);
 }
+#if LAB_IOZONE >= 2
+
+/* Free the blocks listed in slots[from..count), clearing their slots; whether any was freed. */
+static int free_slots_from(uint dev, uint *slots, uint from, uint count)
+{
+  int freed = 0;
+
+  for (uint i = from; i < count; i++) {
+    if (slots[i] != 0) {
+      bfree(dev, slots[i]);
+      slots[i] = 0;
+      freed = 1;
+    }
+  }
+  return freed;
+}
+
+/*
+ * Free ip's blocks from block `first` of its contents on: the direct ones,
+ * those the indirect block lists, and the indirect block itself once it
+ * lists none. Changes ip->addrs, which the caller writes with iupdate.
+ */
+static void free_blocks_from(struct inode *ip, uint first)
+{
+  if (first < NDIRECT)
+    free_slots_from(ip->dev, ip->addrs, first, NDIRECT);
+  uint table = ip->addrs[NDIRECT];
+  if (table == 0)
+    return;
+  uint from = first > NDIRECT ? first - NDIRECT : 0;
+  struct buf *b = bread(ip->dev, table);
+  if (free_slots_from(ip->dev, (uint *)b->data, from, NINDIRECT))
+    log_write(b);
+  brelse(b);
+  if (from == 0) {
+    bfree(ip->dev, table);
+    ip->addrs[NDIRECT] = 0;
+  }
+}
+
+/* Zero the bytes of ip's contents from off to the end of off's block, if it has one. */
+static void zero_block_tail(struct inode *ip, uint off)
+{
+  uint blockno = bmap(ip, off / BSIZE, 0);
+  if (off % BSIZE == 0 || blockno == 0)
+    return;
+  struct buf *b = bread(ip->dev, blockno);
+  memset(b->data + off % BSIZE, 0, BSIZE - off % BSIZE);
+  log_write(b);
+  brelse(b);
+}
+
+/*
+ * Give ip the size `size` (ftruncate). Shrinking frees every block past the
+ * new end and zeroes the rest of the last block, so that a file grown
+ * again reads zeros there; growing adds a hole. -1 beyond MAXFILE. Caller
+ * holds ip->lock, inside an operation.
+ */
+int iresize(struct inode *ip, uint size)
+{
+  if (size > MAXFILE * BSIZE)
+    return -1;
+  if (size < ip->size) {
+    free_blocks_from(ip, (size + BSIZE - 1) / BSIZE);
+    zero_block_tail(ip, size);
+  }
+  ip->size = size;
+  iupdate(ip);
+  return 0;
+}
+#endif
 
 /* ---- inode data I/O ---- */
 
+/* move_piece found no block where the file has none and none could be allocated. */
+#define MISSING_BLOCK 1
+#if LAB_IOZONE >= 2
+
 /*
- * Move n bytes between ip's contents at off and addr (a user address if
- * user), block by block: into the file if to_file, else out of it. Stops
- * early where the file has no block and none can be allocated (reading
- * never allocates; a write finds the disk full), or where addr is bad
- * (then *bad_addr is set). Returns the bytes moved.
+ * A read of a hole: a block that a write past the end of the file skipped
+ * (or ftruncate added) has never been allocated, and reads as zeros.
+ */
+static int read_hole(int user, uint64 addr, uint len)
+{
+  static const char zeros[BSIZE];
+
+  return either_copyout(user, addr, zeros, len);
+}
+#endif
+
+/*
+ * Move len bytes, which lie within one block of ip's contents, between the
+ * file at off and addr (a user address if user): into the file if to_file,
+ * else out of it. The block is read before a write too: a write that
+ * covers only part of it must leave the rest as it was. Returns 0, -1 if
+ * addr is bad, or MISSING_BLOCK where the file has no block (reading
+ * never allocates one; a write finds the disk full).
+ */
+static int move_piece(struct inode *ip, int to_file, int user, uint64 addr,
+                      uint off, uint len)
+{
+  uint blockno = bmap(ip, off / BSIZE, to_file);
+#if LAB_IOZONE >= 2
+  if (blockno == 0 && !to_file)
+    return read_hole(user, addr, len);
+#endif
+  if (blockno == 0)
+    return MISSING_BLOCK;
+  struct buf *b = bread(ip->dev, blockno);
+  uint skip = off % BSIZE;
+  int copied = to_file ? either_copyin(b->data + skip, user, addr, len)
+                       : either_copyout(user, addr, b->data + skip, len);
+  if (to_file && copied == 0)
+    log_write(b);
+  brelse(b);
+  return copied;
+}
+
+/*
+ * Move n bytes between ip's contents at off and addr, block by block, as
+ * move_piece does. Stops early where the file has no block, or where addr
+ * is bad (then *bad_addr is set). Returns the bytes moved.
  */
 static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
                        uint off, uint n, int *bad_addr)
@@ -421,18 +586,11 @@ static uint move_bytes(struct inode *ip, int to_file, int user, uint64 addr,
 
   *bad_addr = 0;
   while (moved < n) {
-    uint blockno = bmap(ip, off / BSIZE, to_file);
-    if (blockno == 0)
+    uint piece = min(n - moved, BSIZE - off % BSIZE);
+    int result = move_piece(ip, to_file, user, addr, off, piece);
+    if (result == MISSING_BLOCK)
       break;
-    uint skip = off % BSIZE;
-    uint piece = min(n - moved, BSIZE - skip);
-    struct buf *b = bread(ip->dev, blockno);
-    int copied = to_file ? either_copyin(b->data + skip, user, addr, piece)
-                         : either_copyout(user, addr, b->data + skip, piece);
-    if (to_file && copied == 0)
-      log_write(b);
-    brelse(b);
-    if (copied < 0) {
+    if (result < 0) {
       *bad_addr = 1;
       break;
     }
@@ -457,16 +615,29 @@ int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n)
   return bad_addr ? -1 : got;
 }
 
+/* May n bytes be written at off? Not past MAXFILE, and not wrapping around. */
+static int write_fits(struct inode *ip, uint off, uint n)
+{
+  if (off + n < off || off + n > MAXFILE * BSIZE)
+    return 0;
+#if LAB_IOZONE >= 2
+  /* Past the end as well: the blocks in between stay holes (read_hole). */
+  return 1;
+#else
+  /* Not past the end: a gap would need blocks the write does not cover. */
+  return off <= ip->size;
+#endif
+}
+
 /*
  * Write n bytes from src (a user address if user_src) at off, growing the
  * file if the write runs past its end. Returns the bytes written: fewer
- * than n if the disk fills up or src goes bad, -1 if off lies beyond the
- * end of the file or the write would exceed MAXFILE. Caller holds
- * ip->lock, inside an operation.
+ * than n if the disk fills up or src goes bad, -1 if write_fits refuses
+ * the write. Caller holds ip->lock, inside an operation.
  */
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n)
 {
-  if (off > ip->size || off + n < off || off + n > MAXFILE * BSIZE)
+  if (!write_fits(ip, off, n))
     return -1;
   int bad_addr;
   uint put = move_bytes(ip, 1, user_src, src, off, n, &bad_addr);

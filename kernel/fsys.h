@@ -12,6 +12,9 @@ void initlog(int dev, struct superblock *sb);
 void begin_op(void);
 void end_op(void);
 void log_write(struct buf *b);  /* use instead of bwrite inside an operation */
+#if LAB_IOZONE >= 2
+void log_sync(void);            /* wait until every ended operation is on disk */
+#endif
 
 /*
  * An inode in memory: a slot of the inode table (fs.c) that caches one
@@ -50,6 +53,9 @@ void iput(struct inode *ip);
 void iunlockput(struct inode *ip);
 void iupdate(struct inode *ip);
 void itrunc(struct inode *ip);
+#if LAB_IOZONE >= 2
+int iresize(struct inode *ip, uint size);  /* ftruncate: shrink, or grow with a hole */
+#endif
 void stati(struct inode *ip, struct stat *st);
 int readi(struct inode *ip, int user_dst, uint64 dst, uint off, uint n);
 int writei(struct inode *ip, int user_src, uint64 src, uint off, uint n);

@@ -29,6 +29,48 @@ static struct {
 #endif
 } pool;
 
+#if LAB_COW >= 2
+/*
+ * cow lab: how many page-table leaves map each page of RAM, indexed by
+ * page number from KERNBASE. A count changes only by atomic add, so harts
+ * never lose an update, and no lock is needed: a page whose count a hart
+ * raises is one it maps already (fork shares the parent's pages), so its
+ * count cannot reach zero meanwhile; and the one hart that takes a count
+ * from one to zero holds the last mapping, so no hart can raise it again.
+ */
+static int references[(PHYSTOP - KERNBASE) / PGSIZE];
+
+static int *references_of(uint64 pa)
+{
+  return &references[(pa - KERNBASE) / PGSIZE];
+}
+
+/* cow lab: a page kalloc() hands out has one reference, its new owner's. */
+static void first_reference(void *page)
+{
+  __atomic_store_n(references_of((uint64)page), 1, __ATOMIC_RELAXED);
+}
+
+/* cow lab: drop a reference to pa; whether it was the last one. */
+static int last_reference(uint64 pa)
+{
+  int left = __atomic_sub_fetch(references_of(pa), 1, __ATOMIC_ACQ_REL);
+  if (left < 0)
+    panic("kfree: a page freed more often than it was shared");
+  return left == 0;
+}
+
+void kshare(void *page)
+{
+  __atomic_add_fetch(references_of((uint64)page), 1, __ATOMIC_RELAXED);
+}
+
+int kreferences(void *page)
+{
+  return __atomic_load_n(references_of((uint64)page), __ATOMIC_ACQUIRE);
+}
+#endif
+
 /* The lowest page of the pool: the first whole page after the kernel. */
 static uint64 pool_bottom(void)
 {
@@ -74,6 +116,10 @@ void kfree(void *page)
   uint64 pa = (uint64)page;
   if (pa % PGSIZE != 0 || pa < pool_bottom() || pa >= PHYSTOP)
     panic("kfree: not a page of the pool");
+#if LAB_COW >= 2
+  if (!last_reference(pa))
+    return;  /* someone else still maps it */
+#endif
 
   /* Junk, so that a use after free reads garbage instead of stale data. */
   memset(page, 0x5a, PGSIZE);
@@ -91,6 +137,10 @@ void *kalloc(void)
   pool.handed_out += page != 0;
 #endif
   release(&pool.lock);
+#if LAB_COW >= 2
+  if (page)
+    first_reference(page);
+#endif
   return page;
 }
 

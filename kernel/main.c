@@ -76,6 +76,9 @@ static void init_first_process(void)
      far above the memory layer, knows how to resolve them. */
   uvm_set_fault_handler(usercopy_page_fault);
 #endif
+#if LAB_SHM
+  shminit();
+#endif
   userinit();
 }
 

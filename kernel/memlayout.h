@@ -20,14 +20,18 @@
  *   TRAMPOLINE            the trampoline
  *
  * Virtual, in user space: text, data, a guard page, the stack, then the
- * heap, from 0 up to at most MAXUVA (255 GB); the trapframe and the
- * trampoline in the last gigabyte, at the top.
+ * heap, from 0 up to at most MAXHEAP; from the shm lab on, shared memory
+ * segments are attached in a window between MAXHEAP and MAXUVA (255 GB),
+ * and before it MAXHEAP is MAXUVA. The trapframe and the trampoline sit in
+ * the last gigabyte, at the top.
  *
  *   MAXVA (256 GB)     +------------------+
  *                      | trampoline       |
  *                      | trapframe        |
  *                      | (unused)         |
  *   MAXUVA (255 GB)    +------------------+
+ *                      | shm window       |  (lab 8 on)
+ *   MAXHEAP            |- - - - - - - - - |
  *                      | heap, up to the  |  reached through the user
  *                      | process's size   |  page table only
  *   MIRROR_TOP (2 GB)  |- - - - - - - - - |
@@ -91,6 +95,29 @@
  * above it by walking the user page table instead.
  */
 #define MIRROR_TOP  KERNBASE
+
+#if LAB_SHM
+/*
+ * shm lab: shared memory segments are attached in a window at the top of
+ * user memory, [SHM_BASE, SHM_TOP), which neither the heap nor the stack
+ * may reach. Like all user memory above MIRROR_TOP, it is not mirrored in
+ * a process's kernel page table: copyin() walks the user page table there.
+ */
+#define SHM_TOP   MAXUVA
+#define SHM_BASE  (SHM_TOP - 64L * 1024 * 1024)
+#endif
+
+/*
+ * The most a process's own memory, [0, p->sz): program, stack and heap,
+ * may reach. exec and sbrk stop here.
+ */
+#if LAB_SHM >= 2
+#define MAXHEAP  SHM_BASE
+#elif LAB_SHM == 1
+#define MAXHEAP  MAXUVA  /* TODO (shm lab): keep out of the segments' window */
+#else
+#define MAXHEAP  MAXUVA
+#endif
 
 /* The trampoline page sits at the very top of every address space. */
 #define TRAMPOLINE (MAXVA - PGSIZE)

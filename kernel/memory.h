@@ -10,6 +10,11 @@ uint64 kfreepages(void);   /* pages currently free */
 #if LAB_LAZY
 uint64 kallocpages(void);  /* pages handed out since boot (lazy lab) */
 #endif
+#if LAB_COW >= 2
+/* cow lab: pages mapped more than once; kfree() frees at the last reference */
+void kshare(void *pa);     /* one more mapping of pa */
+int kreferences(void *pa); /* how many mappings pa has */
+#endif
 
 /* vm.c: the kernel page table */
 void kvminit(void);
@@ -30,6 +35,11 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz);
 void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free);
 void uvmfree(pagetable_t pt, uint64 sz);
 void uvmclear(pagetable_t pt, uint64 va);     /* clear PTE_U: the stack guard */
+#if LAB_COW >= 2
+/* cow lab: 1 if va's page is shared copy-on-write; uvmunshare() makes it private */
+int uvmis_cow(pagetable_t pt, uint64 va);
+int uvmunshare(pagetable_t pt, uint64 va);    /* 0, or -1 without memory for a copy */
+#endif
 
 /* vm.c: moving data across the user/kernel boundary; 0 on success, -1 on a bad address */
 int copyout(pagetable_t pt, uint64 dstva, const void *src, uint64 len);

@@ -16,5 +16,12 @@
 #define FSSIZE       2000  /* file-system size in blocks */
 #define MAXPATH      128   /* longest path name */
 #define USERSTACK    1     /* pages of user stack */
+#if LAB_SHM
+/* System V shared memory limits, with Linux's names. */
+#define SHMMNI       16    /* segments in the whole system */
+#define SHMSEG        8    /* attachments one process may hold */
+#define SHMMAX  (4 * 1024 * 1024)  /* bytes in one segment */
+#define SHMALL     2048    /* pages in all segments together */
+#endif
 
 #endif

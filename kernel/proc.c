@@ -244,6 +244,11 @@ static int copy_memory(struct proc *child, struct proc *parent)
   if (kpagetable_follow(child, 0, child->sz) < 0)
     return -1;
 #endif
+#if LAB_SHM >= 2
+  /* shm lab: attached segments are shared with the child, not copied. */
+  if (shm_fork(child, parent) < 0)
+    return -1;
+#endif
   return 0;
 }
 
@@ -351,6 +356,10 @@ void exit(int status)
   if (p == initproc)
     panic("exit: init must not exit");
 
+#if LAB_SHM >= 2
+  /* shm lab: a segment removed earlier may die with this attachment. */
+  shm_detach_all(p);
+#endif
   drop_files(p);
 
   acquire(&family_lock);
@@ -478,7 +487,7 @@ static int grow_memory(struct proc *p, uint64 newsz)
 #if LAB_LAZY >= 2
   /* lazy lab: only the size grows; each page is mapped at its first use,
      by lazy_fault(). The size still stops at the end of user memory. */
-  if (newsz > MAXUVA)
+  if (newsz > MAXHEAP)
     return -1;
 #elif LAB_LAZY == 1
   /* TODO (lazy lab): grow the size only, and map nothing (handouts/lazy.md). */
@@ -503,7 +512,7 @@ static void shrink_memory(struct proc *p, uint64 newsz)
 
 /*
  * sbrk: change the current process's memory by n bytes. The size stays
- * within [0, MAXUVA]: sizes and changes are below 2^32, so no sum wraps.
+ * within [0, MAXHEAP]: sizes and changes are below 2^32, so no sum wraps.
  */
 int growproc(int n)
 {
@@ -557,13 +566,13 @@ int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
 {
   if (scause != SCAUSE_LOAD_PAGE_FAULT && scause != SCAUSE_STORE_PAGE_FAULT)
     return 0;  /* an instruction fetch: no code ever runs from the heap */
-  if (va >= PGROUNDUP(p->sz)) {
-    *why = "beyond the end of the process's memory";
-    return 0;
-  }
   pte_t *pte = walk(p->pagetable, va, 0);
   if (pte != 0 && (*pte & PTE_V)) {
     *why = mapped_page_fault(*pte);
+    return 0;
+  }
+  if (va >= PGROUNDUP(p->sz)) {
+    *why = "beyond the end of the process's memory";
     return 0;
   }
   uint64 page = PGROUNDDOWN(va);
@@ -579,6 +588,37 @@ int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
   /* TODO (lazy lab): give a heap page that sbrk promised (below p->sz, not
      mapped yet) a zeroed page, mirrored too, and return 1; see
      handouts/lazy.md. */
+  return 0;
+}
+#endif
+
+#if LAB_COW >= 2
+/*
+ * cow lab: p stored to va, in user mode or through copyout(), and found
+ * its page read-only. If fork() shared the page copy-on-write, give p a
+ * private, writable page and show that one in the mirror, so that copyin()
+ * reads what p writes; return 1, and the store runs again. Otherwise 0:
+ * a page that is read-only for real stays so.
+ */
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  uint64 page = PGROUNDDOWN(va);
+  if (scause != SCAUSE_STORE_PAGE_FAULT || !uvmis_cow(p->pagetable, page))
+    return 0;
+  if (uvmunshare(p->pagetable, page) < 0) {
+    *why = "out of memory for a copy-on-write page";
+    return 0;
+  }
+  /* The page was mirrored, so its table exists: mirroring it again cannot fail. */
+  kpagetable_follow(p, page + PGSIZE, page);
+  kpagetable_follow(p, page, page + PGSIZE);
+  return 1;
+}
+#elif LAB_COW == 1
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why)
+{
+  /* TODO (cow lab): give p a private, writable copy of a page that fork
+     shared (PTE_COW), mirrored too, and return 1; see handouts/cow.md. */
   return 0;
 }
 #endif

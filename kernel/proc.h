@@ -27,8 +27,26 @@ uint64 procs_in_use(void);    /* slots that are not UNUSED */
    with *why set to the cause (lazy lab). */
 int lazy_fault(struct proc *p, uint64 scause, uint64 va, const char **why);
 #endif
+#if LAB_COW
+/* A store fault of p's at va: 1 if the page was shared copy-on-write and
+   is p's own now, else 0 (with *why set if memory ran out) (cow lab). */
+int cow_fault(struct proc *p, uint64 scause, uint64 va, const char **why);
+#endif
 
 /* exec.c */
 int exec(char *path, char **argv);
+
+#if LAB_SHM
+/* shm.c: System V shared memory (kernel/shm.h); -1 on any error */
+void shminit(void);
+int shmget(int key, uint64 size, int flags);
+uint64 shmat(int id, uint64 va, int flags);  /* the address, or -1 */
+int shmdt(uint64 va);
+int shmctl(int id, int cmd, uint64 buf_addr);
+#endif
+#if LAB_SHM >= 2
+int shm_fork(struct proc *child, struct proc *parent);  /* -1: child attached to none */
+void shm_detach_all(struct proc *p);                    /* at exit and exec */
+#endif
 
 #endif

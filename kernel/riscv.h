@@ -20,6 +20,15 @@
 #define PTE_U (1L << 4)  /* user mode may access */
 #define PTE_A (1L << 6)  /* accessed */
 #define PTE_D (1L << 7)  /* dirty */
+#if LAB_COW
+/* Bits 8 and 9 (RSW) are the kernel's own; the hardware ignores them. */
+#define PTE_COW (1L << 8)  /* shared by fork: copy before the first store */
+#endif
+#if LAB_SHM
+/* A page of a shm segment, which the segment owns.
+   fork maps it shared as it is; unmapping it never frees it. */
+#define PTE_SHARED (1L << 9)
+#endif
 
 /* A PTE holds the physical page number in bits 10..53. */
 #define PA2PTE(pa)  ((((uint64)(pa)) >> 12) << 10)

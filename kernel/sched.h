@@ -22,6 +22,17 @@ struct alarm {
 };
 #endif
 
+#if LAB_SHM >= 2
+struct shm_segment;
+
+/* One attachment of a shm segment to a process (shm.c). */
+struct shm_attachment {
+  struct shm_segment *segment; /* 0: this slot is free */
+  uint64 va;                   /* where the segment is mapped */
+  int readonly;                /* attached with SHM_RDONLY */
+};
+#endif
+
 /*
  * The states of a process slot, in the order a process passes through
  * them. sched.c lists which moves between them are allowed; set_state()
@@ -67,6 +78,9 @@ struct proc {
 #endif
 #if LAB_ALARM >= 2
   struct alarm alarm;          /* sigalarm() */
+#endif
+#if LAB_SHM >= 2
+  struct shm_attachment shm[SHMSEG];  /* attached shm segments */
 #endif
 };
 

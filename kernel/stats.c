@@ -39,6 +39,27 @@ struct snapshot {
  * one of them takes the snapshot.
  */
 static struct spinlock stats_lock;
+#if LAB_IOZONE
+
+/*
+ * The storage layer counts the free blocks of the disk, and as it sits
+ * above this one, it hands over the function that reads its count.
+ */
+static uint64 (*free_blocks)(void);
+
+void stats_set_freeblocks(uint64 (*count)(void))
+{
+  free_blocks = count;
+}
+
+/* The line "freeblocks N", once the file system has registered its count. */
+static int format_free_blocks(char *buf, int size)
+{
+  if (free_blocks == 0)
+    return 0;
+  return snprintf(buf, size, "freeblocks %lu\n", free_blocks());
+}
+#endif
 
 /* What the memory layer counts, read before a snapshot takes its page. */
 struct page_counts {
@@ -65,6 +86,9 @@ static int format_stats(char *buf, int size, const struct page_counts *pages)
                      pages->free, virtio_disk_reads());
 #if LAB_LAZY
   len += snprintf(buf + len, size - len, "allocpages %lu\n", pages->handed_out);
+#endif
+#if LAB_IOZONE
+  len += format_free_blocks(buf + len, size - len);
 #endif
 #if LAB_KPGTBL
   len += copy_stats(buf + len, size - len);

@@ -34,6 +34,16 @@ uint64 sys_sigalarm(void);
 uint64 sys_sigreturn(void);
 uint64 sys_kbacktrace(void);
 #endif
+#if LAB_SHM
+uint64 sys_shmget(void);
+uint64 sys_shmat(void);
+uint64 sys_shmdt(void);
+uint64 sys_shmctl(void);
+#endif
+#if LAB_IOZONE
+uint64 sys_gettimeofday(void);
+uint64 sys_select(void);
+#endif
 
 /* sysfile.c: files, directories and pipes */
 uint64 sys_open(void);
@@ -48,6 +58,17 @@ uint64 sys_mkdir(void);
 uint64 sys_mknod(void);
 uint64 sys_link(void);
 uint64 sys_unlink(void);
+#if LAB_IOZONE
+uint64 sys_lseek(void);
+uint64 sys_pread(void);
+uint64 sys_pwrite(void);
+uint64 sys_readv(void);
+uint64 sys_writev(void);
+uint64 sys_preadv(void);
+uint64 sys_pwritev(void);
+uint64 sys_fsync(void);
+uint64 sys_ftruncate(void);
+#endif
 
 /* One system call: its name (for messages and tracing) and its body. */
 struct syscall_entry {
@@ -89,6 +110,25 @@ static const struct syscall_entry syscalls[] = {
   [SYS_sigalarm]   = { "sigalarm",   sys_sigalarm },
   [SYS_sigreturn]  = { "sigreturn",  sys_sigreturn },
   [SYS_kbacktrace] = { "kbacktrace", sys_kbacktrace },
+#endif
+#if LAB_SHM
+  [SYS_shmget] = { "shmget", sys_shmget },
+  [SYS_shmat]  = { "shmat",  sys_shmat },
+  [SYS_shmdt]  = { "shmdt",  sys_shmdt },
+  [SYS_shmctl] = { "shmctl", sys_shmctl },
+#endif
+#if LAB_IOZONE
+  [SYS_lseek]        = { "lseek",        sys_lseek },
+  [SYS_pread]        = { "pread",        sys_pread },
+  [SYS_pwrite]       = { "pwrite",       sys_pwrite },
+  [SYS_readv]        = { "readv",        sys_readv },
+  [SYS_writev]       = { "writev",       sys_writev },
+  [SYS_preadv]       = { "preadv",       sys_preadv },
+  [SYS_pwritev]      = { "pwritev",      sys_pwritev },
+  [SYS_fsync]        = { "fsync",        sys_fsync },
+  [SYS_ftruncate]    = { "ftruncate",    sys_ftruncate },
+  [SYS_gettimeofday] = { "gettimeofday", sys_gettimeofday },
+  [SYS_select]       = { "select",       sys_select },
 #endif
 };
 

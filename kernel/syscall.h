@@ -35,5 +35,24 @@
 #define SYS_sigreturn  25
 #define SYS_kbacktrace 26
 #endif
+#if LAB_SHM
+#define SYS_shmget 28
+#define SYS_shmat  29
+#define SYS_shmdt  30
+#define SYS_shmctl 31
+#endif
+#if LAB_IOZONE
+#define SYS_lseek        32
+#define SYS_pread        33
+#define SYS_pwrite       34
+#define SYS_readv        35
+#define SYS_writev       36
+#define SYS_preadv       37
+#define SYS_pwritev      38
+#define SYS_fsync        39
+#define SYS_ftruncate    40
+#define SYS_gettimeofday 41
+#define SYS_select       42
+#endif
 
 #endif

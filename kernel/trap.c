@@ -143,6 +143,10 @@ static int page_fault(struct proc *p, uint64 scause, uint64 va, const char **why
     return 0;
   if (lazy_fault(p, scause, va, why))
     return 1;
+#if LAB_COW
+  if (cow_fault(p, scause, va, why))
+    return 1;
+#endif
   return 0;
 }
 

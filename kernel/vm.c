@@ -164,7 +164,12 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
       panic("uvmunmap: page not mapped");
 #endif
     }
+#if LAB_SHM >= 2
+    /* shm lab: a segment's page is the segment's to free, when it dies. */
+    if (do_free && (*leaf & PTE_SHARED) == 0)
+#else
     if (do_free)
+#endif
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
     va += PGSIZE;
@@ -414,13 +419,13 @@ _Static_assert(MAXUVA <= TRAPFRAME, "user memory must end below the trapframe");
  * Grow a user address space from oldsz to newsz bytes with zeroed pages,
  * readable, and with the extra permissions xperm. Returns the new size,
  * or 0 (with nothing changed) when memory runs out or newsz would pass
- * MAXUVA.
+ * MAXHEAP.
  */
 uint64 uvmalloc(pagetable_t pt, uint64 oldsz, uint64 newsz, int xperm)
 {
   if (newsz <= oldsz)
     return oldsz;
-  if (newsz > MAXUVA)
+  if (newsz > MAXHEAP)
     return 0;
   /* Plainly too much: fail now rather than take all memory and give it back. */
   if ((PGROUNDUP(newsz) - PGROUNDUP(oldsz)) / PGSIZE > kfreepages())
@@ -455,10 +460,42 @@ void uvmfree(pagetable_t pt, uint64 sz)
   free_tables(pt, 2);
 }
 
+#if LAB_COW >= 2
 /*
- * Give new a private copy of old's user memory [0, sz), page by page with
- * the same permissions. Returns -1 (and new is empty again) when memory
- * runs out.
+ * cow lab: give the child the parent's page at va (whose leaf is leaf),
+ * shared. A page the parent may write becomes read-only in both and
+ * marked PTE_COW, so that the first store by either makes a copy
+ * (uvmunshare()); a page nobody may write, such as text, is shared as it
+ * is. The trampoline flushes the TLB on the way back to user mode, so the
+ * parent's cached writable translations die with this system call.
+ */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  if (*leaf & PTE_W)
+    *leaf = (*leaf & ~PTE_W) | PTE_COW;
+  uint64 pa = PTE2PA(*leaf);
+  if (mappages(child, va, PGSIZE, pa, *leaf & (PTE_PERMS | PTE_COW)) < 0)
+    return -1;
+  kshare((void *)pa);
+  return 0;
+}
+#elif LAB_COW == 1
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  /* TODO (cow lab): share the page instead (see handouts/cow.md). */
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#else
+/* A private copy, for the child, of the parent's page at va. */
+static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
+{
+  return map_new_page(child, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS);
+}
+#endif
+
+/*
+ * Give new old's user memory [0, sz), page by page with the same
+ * permissions. Returns -1 (and new is empty again) when memory runs out.
  */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
@@ -473,7 +510,7 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
       panic("uvmcopy: a page of the parent is not mapped");
 #endif
     }
-    if (map_new_page(new, va, (void *)PTE2PA(*leaf), *leaf & PTE_PERMS) < 0) {
+    if (child_page(leaf, new, va) < 0) {
       uvmunmap(new, 0, va / PGSIZE, 1);
       return -1;
     }
@@ -481,6 +518,41 @@ int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
   }
   return 0;
 }
+
+#if LAB_COW >= 2
+int uvmis_cow(pagetable_t pt, uint64 va)
+{
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
+  return leaf != 0 && (*leaf & PTE_COW) != 0;
+}
+
+/*
+ * cow lab: make the COW page at va in pt the process's own and writable: a
+ * fresh copy, or, when no one else maps it any more, the page itself.
+ * Returns -1, with nothing changed, when memory for the copy runs out.
+ */
+int uvmunshare(pagetable_t pt, uint64 va)
+{
+  pte_t *leaf = user_leaf(pt, va, PTE_R);
+  if (leaf == 0 || (*leaf & PTE_COW) == 0)
+    panic("uvmunshare: not a copy-on-write page");
+  uint64 shared = PTE2PA(*leaf);
+  uint64 flags = (PTE_FLAGS(*leaf) & ~PTE_COW) | PTE_W;
+  if (kreferences((void *)shared) == 1) {
+    /* The last mapping: no one else can see a store to it any more. */
+    *leaf = PA2PTE(shared) | flags;
+  } else {
+    char *copy = kalloc();
+    if (copy == 0)
+      return -1;
+    memmove(copy, (char *)shared, PGSIZE);
+    *leaf = PA2PTE(copy) | flags;
+    kfree((void *)shared);
+  }
+  sfence_vma();  /* the read-only translation may be cached on this hart */
+  return 0;
+}
+#endif
 
 void uvmclear(pagetable_t pt, uint64 va)
 {

@@ -16,6 +16,8 @@ import os
 import re
 from typing import Any, Dict, List, NoReturn, Optional
 
+from grade import tamper
+
 from .errors import ToolError, UsageError
 
 BASE = "base"
@@ -29,7 +31,7 @@ SAFE_PATH = re.compile(r"^[A-Za-z0-9_.+-]+(/[A-Za-z0-9_.+-]+)*/?$")
 TOP_KEYS = ("about", "instructor_only", "labs")
 REQUIRED_LAB_KEYS = ("name", "title", "available", "handout", "files",
                      "programs")
-OPTIONAL_LAB_KEYS = ("solution_files", "edits", "protected")
+OPTIONAL_LAB_KEYS = ("solution_files", "edits", "protected", "student_files")
 DEFAULT_INSTRUCTOR_ONLY = ("labs/", "solutions/", "tests/")
 
 
@@ -45,13 +47,29 @@ class Lab:
         self.solution_files = list(fields.get("solution_files", []))
         self.programs = list(fields["programs"])
         self.edits = list(fields.get("edits", []))
-        # Test programs that the grader checks against conf/checksums, on top
-        # of grade/ and user/usertests/, which are always protected.
+        # Test programs of the lab: never a student's to change (every file
+        # outside student_files is checked, these included; see grade/tamper.py).
         self.protected = list(fields.get("protected", []))
+        # More files a student may change or add, beyond edits and the files
+        # the solution adds (a folder, say, for tests of their own).
+        self.extra_student_files = list(fields.get("student_files", []))
         # The handout comes with the starter, whether or not it is listed.
         self.files = list(fields["files"])
         if self.handout not in self.files:
             self.files.append(self.handout)
+
+    @property
+    def answers_file(self) -> str:
+        """Where the handout asks for written answers: answers-<lab>.txt at the top."""
+        return "answers-%s.txt" % self.name
+
+    @property
+    def student_files(self) -> List[str]:
+        """What a student may change or add: all that official grading takes
+        from a submission (into a pristine copy of the starter)."""
+        paths = (self.edits + self.solution_files + [self.answers_file]
+                 + self.extra_student_files)
+        return sorted(set(paths), key=paths.index)
 
     @property
     def macro(self) -> str:
@@ -191,11 +209,6 @@ class Catalogue:
         return [path for lab in self.labs
                 for path in lab_paths(lab, stage.level(lab))]
 
-    def protected_paths(self, stage: Stage) -> List[str]:
-        """Lab files listed as "protected" by the labs the stage includes."""
-        return [path for lab in self.labs if stage.level(lab) >= 1
-                for path in lab.protected]
-
     def omitted_paths(self, stage: Stage) -> List[str]:
         """Catalogue entries that belong to later labs or later solutions."""
         included = set(self.included_paths(stage))
@@ -257,6 +270,7 @@ def load(root: str, unreleased: bool = False) -> Catalogue:
     labs = [_load_lab(i + 1, fields, check)
             for i, fields in enumerate(data["labs"])]
     _check_unique_names(labs, check)
+    _check_student_files(labs, instructor_only, check)
     _check_release_order(labs, check)
     _check_disjoint(labs, check)
     _check_unique_programs(labs, check)
@@ -302,7 +316,7 @@ def _load_lab(number: int, fields: Any, check: _Checker) -> Lab:
     if not isinstance(fields["available"], bool):
         check.fail("%s: 'available' must be true or false" % label)
     _path_list([fields["handout"]], "%s: 'handout'" % label, check)
-    for key in ("files", "solution_files", "edits", "protected"):
+    for key in ("files", "solution_files", "edits", "protected", "student_files"):
         _path_list(fields.get(key, []), "%s: '%s'" % (label, key), check)
     programs = fields["programs"]
     if not isinstance(programs, list) or not all(
@@ -340,6 +354,27 @@ def _check_unique_names(labs: List[Lab], check: _Checker) -> None:
             check.fail("lab %d repeats the name '%s' of lab %d"
                        % (lab.number, lab.name, seen[lab.name]))
         seen[lab.name] = lab.number
+
+
+def _check_student_files(labs: List[Lab], instructor_only: List[str],
+                         check: _Checker) -> None:
+    """What a student may change must be theirs to change: never a test, a
+    grader, the build's recipes or anything the host runs while building."""
+    protected = [(path, lab) for lab in labs for path in lab.protected + [lab.handout]]
+    for lab in labs:
+        for path in lab.student_files:
+            where = "lab %d (%s) lets students change %s" % (lab.number, lab.name, path)
+            reason = tamper.never_student_reason(path)
+            if reason:
+                check.fail("%s, but %s; take it out of 'edits', 'solution_files' "
+                           "and 'student_files'" % (where, reason))
+            for entry in instructor_only:
+                if _overlap(entry, path):
+                    check.fail("%s, which is instructor-only (%s)" % (where, entry))
+            for other, owner in protected:
+                if _overlap(other, path):
+                    check.fail("%s, which lab %d (%s) protects (its handout or "
+                               "a test program)" % (where, owner.number, owner.name))
 
 
 def _check_release_order(labs: List[Lab], check: _Checker) -> None:

@@ -8,11 +8,13 @@ no lab conditional, no solution code of later labs and no macro remains. A
 file that still names a lab macro afterwards is an error, never a silent leak.
 
 conf/lab and conf/lab.mk record the lab, so that `make` and `make grade` in
-the projected tree need neither the stage tool nor the catalogue. conf/checksums
-records the graders and test programs as shipped (see grade/tamper.py), so
-that the grader can tell a student who changed them. labs/student.py adds
-what a student tree has instead of the instructor's: its README, the GitHub
-workflow, conf/labs.json.
+the projected tree need neither the stage tool nor the catalogue.
+conf/student-files lists what the student may change (the catalogue's
+student_files of the lab), conf/checksums every other file as shipped and
+conf/seal the checksums themselves (see grade/tamper.py), so that the
+grader can tell a student whose changes the official grading would not see.
+labs/student.py adds what a student tree has instead of the instructor's:
+its README, the GitHub workflow, conf/labs.json.
 """
 
 import re
@@ -48,7 +50,7 @@ def project(catalogue: Catalogue, root: str,
         result[relpath] = entry
     result.update(conf_files(catalogue, stage))
     result.update(student.overlay(catalogue, root, stage))
-    result[tamper.CHECKSUMS] = checksums_entry(catalogue, stage, result)
+    result.update(checksum_files(stage, result))
     check_no_macros(catalogue, stage, result)
     return result
 
@@ -63,26 +65,34 @@ def project_into(catalogue: Catalogue, root: str, stage: Stage,
 
 
 def conf_files(catalogue: Catalogue, stage: Stage) -> Dict[str, tree.Entry]:
-    """conf/lab and conf/lab.mk: identical for a lab's starter and solution."""
+    """conf/lab, conf/lab.mk and conf/student-files: identical for a lab's
+    starter and solution."""
     lab_mk = ("# The lab this tree was made for; the Makefile includes this "
               "file.\n"
               "STAGE_LAB := %s\n"
               "LAB_UPROGS := %s\n"
               % (stage.lab.name if stage.lab else "",
                  " ".join(catalogue.programs(stage))))
+    student_files = stage.lab.student_files if stage.lab else []
     return {
         "conf/lab": tree.Entry((stage.lab_name + "\n").encode()),
         "conf/lab.mk": tree.Entry(lab_mk.encode()),
+        tamper.STUDENT_FILES: tree.Entry(
+            tamper.format_student_files(student_files).encode()),
     }
 
 
-def checksums_entry(catalogue: Catalogue, stage: Stage,
-                    projected: Dict[str, tree.Entry]) -> tree.Entry:
-    """conf/checksums: the digests of the projected tree's protected files."""
-    extra = catalogue.protected_paths(stage)
+def checksum_files(stage: Stage,
+                   projected: Dict[str, tree.Entry]) -> Dict[str, tree.Entry]:
+    """conf/checksums, the digests of every file that is not the student's
+    to change, and conf/seal, the digest of conf/checksums."""
+    student_files = stage.lab.student_files if stage.lab else []
     files = {path: entry.data for path, entry in projected.items()
-             if entry.mode != tree.SYMLINK and tamper.is_protected(path, extra)}
-    return tree.Entry(tamper.format_checksums(files).encode())
+             if entry.mode != tree.SYMLINK
+             and tamper.is_checked(path, student_files)}
+    checksums = tamper.format_checksums(files).encode()
+    return {tamper.CHECKSUMS: tree.Entry(checksums),
+            tamper.SEAL: tree.Entry(tamper.seal_of(checksums).encode())}
 
 
 def _check_lab_files_present(catalogue: Catalogue, stage: Stage,

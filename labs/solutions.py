@@ -1,15 +1,19 @@
 """solutions/<lab>.diff: each lab's reference solution as a patch.
 
 A lab's diff takes its starter tree to its solved tree, both projected, so it
-is what a student would have to change and nothing else. The files are
-generated; `check` recomputes them and names any that are stale.
+is what a student would have to change and nothing else; and so every file it
+touches must be one the catalogue lets a student change (official grading
+takes nothing else from a submission). The files are generated; `check`
+recomputes them and names any that are stale.
 """
 
 import os
 from typing import Dict, List, Optional, Tuple
 
+from grade import tamper
+
 from . import diffs
-from .catalogue import Catalogue, Lab, Stage
+from .catalogue import Catalogue, Lab, Stage, display_path
 from .errors import ToolError
 from .project import project
 
@@ -33,6 +37,19 @@ def solution_diff(catalogue: Catalogue, root: str, lab: Lab) -> str:
     """The text of solutions/<lab>.diff."""
     starter = project(catalogue, root, Stage(lab, solved=False))
     solved = project(catalogue, root, Stage(lab, solved=True))
+    # The checksums change with any file outside the student's: that file
+    # is the one to name.
+    outside = [path for path in diffs.changed_paths(starter, solved)
+               if not tamper.is_student_file(path, lab.student_files)
+               and path not in (tamper.CHECKSUMS, tamper.SEAL)]
+    if outside:
+        raise ToolError(
+            "%s: the reference solution of lab %d (%s) changes %s, which "
+            "students may not change; list %s in the lab's 'edits' (official "
+            "grading takes only a lab's edits, solution_files, answers file "
+            "and student_files from a submission)"
+            % (display_path(catalogue.path), lab.number, lab.name,
+               ", ".join(outside), "it" if len(outside) == 1 else "them"))
     header = HEADER.format(number=lab.number, name=lab.name, title=lab.title,
                            solved=lab.solved_stage, path=diff_path(lab))
     return header + diffs.tree_diff(starter, solved)

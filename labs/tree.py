@@ -7,12 +7,13 @@ directory is walked instead, skipping what its .gitignore names.
 """
 
 import contextlib
-import fnmatch
 import os
 import shutil
 import stat
 import subprocess
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional
+
+from grade.ignore import IgnoreRules
 
 from .errors import ToolError
 
@@ -67,44 +68,8 @@ def _is_file(directory: str, name: str) -> bool:
     return os.path.islink(path) or os.path.isfile(path)
 
 
-class _IgnoreRules:
-    """The common subset of .gitignore: globs, anchored paths, dir/ patterns.
-
-    Negated patterns (!) are not supported; they only matter for trees that
-    are not git checkouts, which carry a simple .gitignore.
-    """
-
-    def __init__(self, directory: str) -> None:
-        self.patterns: List[Tuple[str, bool, bool]] = []
-        try:
-            with open(os.path.join(directory, ".gitignore"),
-                      encoding="utf-8", errors="replace") as f:
-                lines = f.read().splitlines()
-        except OSError:
-            lines = []
-        for line in lines:
-            line = line.strip()
-            if not line or line.startswith(("#", "!")):
-                continue
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            anchored = "/" in line
-            self.patterns.append((line.lstrip("/"), anchored, dir_only))
-
-    def ignored(self, relpath: str, is_dir: bool) -> bool:
-        """Whether a pattern excludes relpath (a directory when is_dir)."""
-        name = relpath.rsplit("/", 1)[-1]
-        for pattern, anchored, dir_only in self.patterns:
-            if dir_only and not is_dir:
-                continue
-            subject = relpath if anchored else name
-            if fnmatch.fnmatchcase(subject, pattern):
-                return True
-        return False
-
-
 def _walk_files(directory: str) -> List[str]:
-    rules = _IgnoreRules(directory)
+    rules = IgnoreRules(directory)
     found = []
     for top, dirs, files in os.walk(directory):
         rel_top = os.path.relpath(top, directory).replace(os.sep, "/")

@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import Callable, List, NamedTuple, Sequence
+from typing import Callable, Dict, List, NamedTuple, Sequence
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -67,25 +67,31 @@ def project(stage: str, dest: str) -> None:
                              result.stdout)
 
 
-def grade(tree: str, lab: str, log_dir: str, timeout: float) -> Score:
-    """Run the lab's grader in a built tree and read back its JSON results."""
-    results = os.path.join(log_dir, "results-{}.json".format(lab))
-    command = [sys.executable, "grade/grade.py", lab, "-j", "2", "--fs", GRADE_DISK,
-               "--json", results,
-               "--logs", os.path.join(log_dir, "grade-" + lab)]
+def grade(tree: str, labs: Sequence[str], log_dir: str, timeout: float) -> Dict[str, Score]:
+    """Run the labs' graders in one run in a built tree (tests the labs share run
+    once); read back each lab's JSON results."""
+    results_dir = os.path.join(log_dir, "results")
+    command = [sys.executable, "grade/grade.py"] + list(labs) + [
+        "-j", "2", "--fs", GRADE_DISK, "--json-dir", results_dir,
+        "--logs", os.path.join(log_dir, "grade-" + "-".join(labs))]
     try:
         report = _run(command, tree, timeout).stdout
     except subprocess.TimeoutExpired as expired:
-        raise LabCheckFailed("grading {} did not finish within {:g} s".format(lab, timeout),
-                             expired.output or "") from None
-    try:
-        with open(results) as file:
-            data = json.load(file)
-    except (OSError, ValueError) as error:
-        raise LabCheckFailed("the {} grader wrote no readable results ({})".format(lab, error),
-                             report) from None
-    failed = [test["name"] for test in data.get("tests", []) if test.get("status") != "passed"]
-    return Score(data["score"], data["max_score"], failed, report)
+        raise LabCheckFailed("grading {} did not finish within {:g} s".format(
+            ", ".join(labs), timeout), expired.output or "") from None
+    scores = {}
+    for lab in labs:
+        try:
+            with open(os.path.join(results_dir, "results-{}.json".format(lab))) as file:
+                data = json.load(file)
+        except (OSError, ValueError) as error:
+            raise LabCheckFailed("the {} grader wrote no readable results ({})".format(
+                lab, error), report) from None
+        failed = [test["name"] for test in data.get("tests", [])
+                  if test.get("status") != "passed"]
+        maximum = sum(test["max_score"] for test in data.get("tests", []))
+        scores[lab] = Score(data["score"], maximum, failed, report)
+    return scores
 
 
 def require_full_marks(score: Score, what: str) -> None:
@@ -100,10 +106,11 @@ def starter_check(lab: str, earlier: Sequence[str], log_dir: str) -> None:
     with tempfile.TemporaryDirectory(prefix="kiln-{}-".format(lab)) as work:
         tree = os.path.join(work, "tree")
         project(lab, tree)
+        scores = grade(tree, list(earlier) + [lab], log_dir, 900 * (len(earlier) + 1))
         for done in earlier:
-            require_full_marks(grade(tree, done, log_dir, 900),
+            require_full_marks(scores[done],
                                "lab {}'s grader on the {} starter".format(done, lab))
-        score = grade(tree, lab, log_dir, 900)
+        score = scores[lab]
         regressions = [name for name in score.failed_tests if "usertests" in name]
         if regressions:
             raise LabCheckFailed("the {} starter fails its regression tests: {}".format(
@@ -119,14 +126,16 @@ def solved_check(lab: str, log_dir: str) -> None:
     with tempfile.TemporaryDirectory(prefix="kiln-{}-solved-".format(lab)) as work:
         tree = os.path.join(work, "tree")
         project(lab + "-solved", tree)
-        require_full_marks(grade(tree, lab, log_dir, 900), "the {} solution".format(lab))
+        require_full_marks(grade(tree, [lab], log_dir, 900)[lab],
+                           "the {} solution".format(lab))
 
 
 def final_stage_check(labs: Sequence[str], log_dir: str) -> None:
-    """In the instructor tree as built, every available lab's grader gives full marks."""
+    """In the instructor tree as built, every available lab's grader gives full marks
+    (graded in one run, so the usertests the labs share run once)."""
+    scores = grade(ROOT, labs, log_dir, 900 * len(labs))
     for lab in labs:
-        require_full_marks(grade(ROOT, lab, log_dir, 900),
-                           "lab {}'s grader on the final stage".format(lab))
+        require_full_marks(scores[lab], "lab {}'s grader on the final stage".format(lab))
 
 
 def solutions_fresh_check() -> None:

@@ -257,6 +257,25 @@ def host_tool_tests(run: CheckRun) -> None:
         raise CheckFailed(reason, output)
 
 
+def official_grading_check(run: CheckRun) -> None:
+    """tests/test_official_slow.py: the Gradescope zip and grade-class, end to end."""
+    command = [sys.executable, "-m", "unittest", "-v", "tests.test_official_slow"]
+    os.makedirs(LOG_DIR, exist_ok=True)
+    with open(run.log_path, "w+b") as log:
+        try:
+            status = subprocess.run(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, timeout=run.remaining(),
+                                    env=dict(os.environ, KILN_SLOW_TESTS="1")).returncode
+            reason = "official grading failed"
+        except subprocess.TimeoutExpired:
+            status, reason = -1, "official grading did not finish within {:g} s".format(
+                run.time_limit)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
+    if status != 0:
+        raise CheckFailed(reason, output)
+
+
 def layers_check(run: CheckRun) -> None:
     """tests/layers.py on the built kernel: calls and includes go downward only."""
     command = [sys.executable, os.path.join(ROOT, "tests", "layers.py")]
@@ -346,7 +365,7 @@ CHECKS: List[Check] = [
     # The order matters with two workers: the unit tests take seconds, so
     # their worker soon moves on to the quick usertests while the other
     # worker runs the long full usertests.
-    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 300,
+    Check("host-tools", "unit tests of the host-side tools (tests/test_*.py)", 480,
           host_tool_tests),
     Check("layers", "kernel files call and include only their own layer and lower ones",
           60, layers_check),
@@ -359,6 +378,8 @@ CHECKS: List[Check] = [
           300, crash_check),
     Check("soak", "a minute of parallel sysfuzz runs, then usertests -q and a clean fsck",
           900, soak_check),
+    Check("official-grading", "the Gradescope autograder and grade-class on good, broken, "
+          "hanging and cheating submissions", 900, official_grading_check),
 ] + [lab_check(check) for check in lab_checks.lab_checks()]
 
 

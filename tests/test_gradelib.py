@@ -2,10 +2,12 @@
 
 - fsimage, tamper, report and the stack walk are tested directly (fsck in
   tests/test_fsck.py);
-- the grader as a program (grade/grade.py) runs a small lab against a fake
-  QEMU (this file, run as a script with the argument "fake-qemu"), which
-  checks the report formats, the per-test token, a hang, a panic, a grader
-  bug, a crash, protected files and Ctrl-C, in seconds;
+- the grader as a program (grade/grade.py, python3 -m grade) runs a small
+  lab against a fake QEMU (this file, run as a script with the argument
+  "fake-qemu"), which checks the report formats, the per-test token, a
+  failure line beside a success line, a hang, a panic, a grader bug, a
+  crash, a failed build, protected files, several labs in one run, the
+  run's time limit and Ctrl-C, in seconds;
 - then a copy of the real tree gets deliberately broken kernels (sys_uptime
   that loops forever, that panics, that faults), and the report must show
   a timeout with the harts' symbolized locations, and the panic with its
@@ -33,7 +35,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from grade import fsimage, monitor, report, tamper  # noqa: E402
+from grade import fsimage, monitor, report, tamper, wording  # noqa: E402
 
 THIS_FILE = os.path.abspath(__file__)
 GRADE_PY = os.path.join(ROOT, "grade", "grade.py")
@@ -208,8 +210,14 @@ class TamperTests(ScratchTestCase):
             with open(self.path(relpath), "wb") as f:
                 f.write(data)
         os.makedirs(self.path("conf"))
-        with open(self.path("conf", "checksums"), "w") as f:
-            f.write(tamper.format_checksums(files))
+        self.write_checksums(files)
+
+    def write_checksums(self, files: Dict[str, bytes]) -> None:
+        checksums = tamper.format_checksums(files).encode()
+        with open(self.path("conf", "checksums"), "wb") as f:
+            f.write(checksums)
+        with open(self.path("conf", "seal"), "w") as f:
+            f.write(tamper.seal_of(checksums))
 
     def test_a_pristine_tree_passes(self) -> None:
         self.assertEqual(tamper.check(self.scratch), [])
@@ -223,20 +231,78 @@ class TamperTests(ScratchTestCase):
         self.assertEqual(problems, [tamper.Tampered("grade/gradelib.py", "missing"),
                                     tamper.Tampered("user/sysinfotest.c", "changed")])
         text = tamper.warning(problems)
-        self.assertTrue(text.startswith("WARNING: 2 protected files differ"))
+        self.assertTrue(text.startswith("NOT OFFICIAL: 2 files that are not yours to "
+                                        "change differ"), text)
         self.assertIn("    user/sysinfotest.c (changed)", text)
+        self.assertIn("conf/student-files", text)
+
+    def test_checksums_rewritten_to_match_break_the_seal(self) -> None:
+        with open(self.path("user/sysinfotest.c"), "w") as f:
+            f.write("fake\n")
+        with open(self.path("conf", "checksums"), "w") as f:
+            f.write(tamper.format_checksums({"grade/gradelib.py": b"library\n",
+                                             "user/usertests/main.c": b"int main;\n",
+                                             "user/sysinfotest.c": b"fake\n"}))
+        self.assertEqual(tamper.check(self.scratch),
+                         [tamper.Tampered("conf/checksums", "changed")])
+        os.remove(self.path("conf", "seal"))
+        self.assertIn(tamper.Tampered("conf/seal", "missing"), tamper.check(self.scratch))
 
     def test_without_checksums_nothing_is_checked(self) -> None:
         os.remove(self.path("conf", "checksums"))
         os.remove(self.path("grade/gradelib.py"))
         self.assertEqual(tamper.check(self.scratch), [])
 
-    def test_what_is_protected(self) -> None:
-        self.assertTrue(tamper.is_protected("grade/grade_trace.py"))
-        self.assertTrue(tamper.is_protected("user/usertests/fs.c"))
-        self.assertFalse(tamper.is_protected("user/sh.c"))
-        self.assertTrue(tamper.is_protected("user/sysinfotest.c", ["user/sysinfotest.c"]))
-        self.assertTrue(tamper.is_protected("user/lab/x.c", ["user/lab/"]))
+    def test_what_is_checked_and_what_a_student_may_change(self) -> None:
+        student = ["kernel/proc.c", "user/mine/"]
+        self.assertTrue(tamper.is_checked("grade/grade_trace.py", student))
+        self.assertTrue(tamper.is_checked("kernel/vm.c", student))
+        self.assertFalse(tamper.is_checked("kernel/proc.c", student))
+        self.assertFalse(tamper.is_checked("user/mine/x.c", student))
+        self.assertFalse(tamper.is_checked("handouts/trace.md", student))
+        self.assertFalse(tamper.is_checked("conf/checksums", student))
+        for path in ("Makefile", "grade/x.py", "conf/lab", "user/usertests/a.c",
+                     "user/usys.py", "kernel/kernel.ld", "kernel/proc.d", "user/"):
+            self.assertIsNotNone(tamper.never_student_reason(path), path)
+        for path in ("kernel/proc.c", "kernel/ucopy.S", "answers-trace.txt", "user/mine/"):
+            self.assertIsNone(tamper.never_student_reason(path), path)
+        self.assertEqual(tamper.parse_student_files(
+            tamper.format_student_files(student)), student)
+
+
+class WordingTests(unittest.TestCase):
+
+    def test_patterns_read_as_templates(self) -> None:
+        cases = {
+            r"^\d+: syscall read -> \d+$":
+                'a line "N: syscall read -> N" (N stands for a number)',
+            r"(?<!\d)(\d+): syscall (\w+) -> (-?\d+)$":
+                'a line that ends with "N: syscall NAME -> N" (N stands for a number, '
+                'NAME for a name)',
+            r"^README\s+2 ": 'a line that starts with "README 2 "',
+            r"^1 1 6\s*$": 'a line "1 1 6"',
+            r"cannot open": '"cannot open"',
+            r"^scratch \S+ removed": 'a line that starts with "scratch \u2026 removed" '
+                                    '(\u2026 for any text)',
+            r"^OK$|^PASSED$": 'a line "OK" or a line "PASSED"',
+        }
+        for pattern, words in cases.items():
+            with self.subTest(pattern=pattern):
+                self.assertEqual(wording.describe(pattern), words)
+                self.assertEqual(wording.describe(re.compile(pattern)), words)
+
+    def test_what_has_no_plain_reading_keeps_its_regex(self) -> None:
+        for pattern in (r"x{3}", r"a\nb", r"(ab)+", r"[abc]", r"colou?r", r"(?P<x>y)"):
+            with self.subTest(pattern=pattern):
+                self.assertEqual(wording.describe(pattern),
+                                 "text matching the regular expression /{}/".format(pattern))
+
+    def test_negated(self) -> None:
+        self.assertEqual(wording.describe(r"^trace: ", negated=True),
+                         'no line that starts with "trace: "')
+        self.assertEqual(wording.describe("syscall", negated=True), 'no "syscall"')
+        self.assertEqual(wording.describe_or("no trace line", "x", negated=True),
+                         "no trace line")
 
 
 def sample_results() -> List[report.Result]:
@@ -253,6 +319,10 @@ def sample_results() -> List[report.Result]:
     ]
 
 
+def sample_report(**changes: object) -> report.LabReport:
+    return report.LabReport("trace", sample_results(), 35.0)._replace(**changes)
+
+
 class ReportTests(unittest.TestCase):
 
     def test_text_report(self) -> None:
@@ -266,24 +336,48 @@ class ReportTests(unittest.TestCase):
                                        "      hart 0: spin (kernel/x.c:3)"])
         self.assertEqual(failed[4], "    log: /tmp/logs/hang.log")
         self.assertIn("    | $ trace 32 cat", report.format_result(results[1]))
-        self.assertEqual(report.summary(results), "Score: 10/18.5\n1 passed, 3 failed")
+        self.assertEqual(report.summary(sample_report()), "Score: 10/18.5\n1 passed, 3 failed")
         self.assertFalse(report.full_marks(results))
         self.assertTrue(report.full_marks(results[:1]))
 
+    def test_skipped_tests_and_tampering_are_said(self) -> None:
+        skipped = [report.Listed("usertests", "usertests -q", 7),
+                   report.Listed("extra", "extra", 1.5)]
+        text = report.summary(sample_report(
+            skipped=skipped, tampered=[tamper.Tampered("Makefile", "changed")]))
+        self.assertEqual(text, "Score: 10/18.5 (-k skipped 2 tests worth 8.5 points); NOT "
+                               "OFFICIAL: files not yours to change were changed (see the "
+                               "top)\n"
+                               "1 passed, 3 failed")
+        self.assertEqual(report.header(["trace"], 4, 2, "/tmp/logs", skipped=2),
+                         "== Grading lab trace: 4 of 6 tests (-k skips 2), 2 at a time; "
+                         "logs in /tmp/logs/ ==")
+        self.assertEqual(report.header(["trace", "kpgtbl"], 9, 2, "/tmp/l", runs=8),
+                         "== Grading labs trace, kpgtbl: 9 tests in 8 runs (a test the same "
+                         "in several labs runs once), 2 at a time; logs in /tmp/l/ ==")
+
     def test_gradescope_json(self) -> None:
-        data = report.gradescope(sample_results(), "trace", "WARNING: tampered", 35.0)
-        self.assertEqual((data["score"], data["max_score"]), (10, 18.5))
-        self.assertTrue(data["output"].startswith("Lab trace\nWARNING: tampered"))
+        data = report.gradescope(sample_report(notes="Graded: your files"))
+        self.assertEqual((data["score"], report.max_score(data)), (10, 18.5))
+        self.assertTrue(data["output"].startswith("Lab trace\nGraded: your files"))
         self.assertEqual([t["status"] for t in data["tests"]],
                          ["passed", "failed", "failed", "failed"])
         self.assertEqual([t["score"] for t in data["tests"]], [10, 0, 0, 0])
         self.assertEqual(set(data["tests"][0]), {"name", "score", "max_score", "status",
                                                  "output"})
         self.assertIn("hart 0: spin", data["tests"][2]["output"])
+        self.assertTrue(data["extra_data"]["official"])
+        tampered = report.gradescope(sample_report(
+            tampered=[tamper.Tampered("grade/x.py", "changed")],
+            skipped=[report.Listed("u", "u", 1)]))
+        self.assertTrue(tampered["output"].startswith("Lab trace\nNOT OFFICIAL: 1 file"))
+        self.assertEqual(tampered["extra_data"]["changed_files"], ["grade/x.py (changed)"])
+        self.assertEqual(tampered["extra_data"]["skipped_tests"], ["u"])
+        self.assertFalse(tampered["extra_data"]["official"])
         json.dumps(data)
 
     def test_junit_xml(self) -> None:
-        root = ElementTree.fromstring(report.junit(sample_results(), "trace", 35.0))
+        root = ElementTree.fromstring(report.junit(sample_report()))
         suite = root.find("testsuite")
         self.assertEqual((suite.get("tests"), suite.get("failures"), suite.get("errors")),
                          ("4", "2", "1"))
@@ -294,17 +388,39 @@ class ReportTests(unittest.TestCase):
         self.assertEqual(cases[2].find("failure").get("type"), "timeout")
         self.assertIsNotNone(cases[3].find("error"))
 
+    def test_junit_marks_skipped_tests_and_an_unofficial_run(self) -> None:
+        root = ElementTree.fromstring(report.junit(sample_report(
+            skipped=[report.Listed("usertests", "usertests -q", 7)],
+            tampered=[tamper.Tampered("Makefile", "changed")])))
+        suite = root.find("testsuite")
+        self.assertEqual((suite.get("tests"), suite.get("failures"), suite.get("skipped")),
+                         ("6", "3", "1"))
+        cases = {case.get("name"): case for case in suite.findall("testcase")}
+        self.assertEqual(cases["usertests"].find("skipped").get("message"), "skipped with -k")
+        self.assertIn("Makefile (changed)", cases["official"].find("failure").text)
+        official = [p.get("value") for p in suite.find("properties")
+                    if p.get("name") == "official"]
+        self.assertEqual(official, ["false"])
+
     def test_crash_files_score_zero_and_say_why(self) -> None:
         scratch = tempfile.mkdtemp(prefix="kiln-report-test-")
         self.addCleanup(shutil.rmtree, scratch)
         json_path, junit_path = os.path.join(scratch, "r.json"), os.path.join(scratch, "j.xml")
-        report.write_crash_files(json_path, junit_path, "cow", "kernel/kernel is missing")
+        report.write_files(json_path, junit_path,
+                           report.crash_report("cow", "kernel/kernel is missing"))
         with open(json_path) as f:
             data = json.load(f)
         self.assertEqual(data["score"], 0)
         self.assertIn("kernel/kernel is missing", data["output"])
+        self.assertEqual([t["name"] for t in data["tests"]], ["grading lab cow"])
         error = ElementTree.parse(junit_path).getroot().find("testsuite/testcase/error")
         self.assertEqual(error.get("message"), "kernel/kernel is missing")
+        # With the tests known, each fails and the maximum stays right.
+        listed = [report.Listed("a", "test a", 4), report.Listed("b", "test b", 6)]
+        data = report.gradescope(report.crash_report("cow", "the build failed", listed))
+        self.assertEqual((data["score"], report.max_score(data)), (0, 10))
+        self.assertEqual([t["output"] for t in data["tests"]],
+                         ["ERROR in 0.0 s\nnot run: the build failed"] * 2)
 
 
 class StackWalkTests(unittest.TestCase):
@@ -384,6 +500,8 @@ class PageTableTests(unittest.TestCase):
 
 # ---- the grader as a program, against a fake QEMU ----
 
+# Written the way graders were before the grade package: `from gradelib
+# import Lab` must keep working for them.
 FAKE_LAB = '''\
 from gradelib import Lab
 
@@ -403,6 +521,11 @@ def token(run):
 @lab.test(points=3, title="forged token", timeout=20)
 def forged(run):
     run.token_line("tokentest: OK", run.shell("faketoken"))
+
+
+@lab.test(points=8, title="a failure beside the token", timeout=20)
+def failing(run):
+    run.token_line("tokentest: OK", run.shell("tokenfail"))
 
 
 @lab.test(points=4, title="a hang", timeout=TIMEOUT)
@@ -451,6 +574,10 @@ def fake_qemu(argv: List[str]) -> None:
             _say("tokentest: OK {}\n".format(fsimage.read_file(disk, "gradetoken").decode()))
         elif command == "faketoken":
             _say("tokentest: OK 0123456789abcdef\n")
+        elif command == "tokenfail":
+            # A kernel that read /gradetoken itself could print the success line.
+            _say("tokentest: OK {}\ntokentest: FAILED: the test was wrong\n".format(
+                fsimage.read_file(disk, "gradetoken").decode()))
         elif command == "usertests -q":
             _say("test one: OK\nALL TESTS PASSED {}\n".format(
                 fsimage.read_file(disk, "gradetoken").decode()))
@@ -503,16 +630,18 @@ class GraderProgramTests(ScratchTestCase):
             self.assertFalse(_alive(int(pid)), "fake QEMU {} still runs".format(pid))
 
     def test_a_whole_run_and_its_reports(self) -> None:
-        result = self.grade("fake", "-j", "7", "--json", self.path("r.json"),
+        result = self.grade("fake", "-j", "8", "--json", self.path("r.json"),
                             "--junit", self.path("r.xml"))
         out = result.stdout
         self.assertEqual(result.returncode, 1, out + result.stderr)
-        self.assertTrue(out.startswith("== Grading lab fake: 7 tests, 7 at a time"), out)
+        self.assertTrue(out.startswith("== Grading lab fake: 8 tests, 8 at a time"), out)
         self.assertRegex(out, r"(?m)^echo answers \.+ OK +1/1 +\(\d+\.\d s\)$")
         self.assertRegex(out, r"(?m)^token line \.+ OK +2/2 ")
         self.assertRegex(out, r"(?m)^usertests -q \(CPUS=3\) \.+ OK +7/7 ")
         self.assertRegex(out, r"(?m)^forged token \.+ FAIL +0/3 +.*\n    the line "
                               r"'tokentest: OK' lacks this run's token")
+        self.assertRegex(out, r"(?m)^a failure beside the token \.+ FAIL +0/8 +.*\n    the "
+                              r"test program reported a failure: tokentest: FAILED: the test")
         self.assertRegex(out, r"(?m)^a hang \.+ TIMEOUT +0/4 +\(3\.\d s\)\n    the test's time "
                               r"limit of 3 s ran out while waiting for the shell prompt "
                               r"after `hang`; QEMU was killed")
@@ -521,21 +650,26 @@ class GraderProgramTests(ScratchTestCase):
         self.assertRegex(out, r"(?m)^a grader bug \.+ ERROR +0/6 .*\n    the grader itself "
                               r"failed: NameError")
         self.assertRegex(out, r"    log: .*logs/hang\.log")
-        self.assertTrue(out.endswith("Score: 10/28\n3 passed, 4 failed\n"), out)
+        self.assertTrue(out.endswith("Score: 10/36\n3 passed, 5 failed\n"), out)
+        # The report lists the tests in the grader's order, whatever order they end in.
+        titles = re.findall(r"(?m)^(\S[^.\n]*?) \.{3,}", out)
+        self.assertEqual(titles, ["echo answers", "token line", "forged token",
+                                  "a failure beside the token", "a hang", "a panic",
+                                  "a grader bug", "usertests -q (CPUS=3)"])
 
         with open(self.path("r.json")) as f:
             data = json.load(f)
-        self.assertEqual((data["score"], data["max_score"]), (10, 28))
+        self.assertEqual((data["score"], report.max_score(data)), (10, 36))
         statuses = {t["name"]: (t["status"], t["score"]) for t in data["tests"]}
         self.assertEqual(statuses["token line"], ("passed", 2))
         self.assertEqual(statuses["a hang"], ("failed", 0))
         root = ElementTree.parse(self.path("r.xml")).getroot()
         self.assertEqual((root.get("tests"), root.get("failures"), root.get("errors")),
-                         ("7", "3", "1"))
+                         ("8", "4", "1"))
 
         logs = sorted(os.listdir(self.path("logs")))
         self.assertEqual(logs, sorted(n + ".log" for n in (
-            "echo", "token", "forged", "hang", "panic", "bug", "usertests_quick")))
+            "echo", "token", "forged", "failing", "hang", "panic", "bug", "usertests_quick")))
         hang_log = self.read("logs", "hang.log")
         self.assertIn("fake kernel booting", hang_log)
         self.assertIn("==== grader: hang: TIMEOUT ====", hang_log)
@@ -548,7 +682,10 @@ class GraderProgramTests(ScratchTestCase):
                                 self.read("logs", "token.log") +
                                 self.read("logs", "usertests_quick.log")))
         self.assertEqual(len(tokens), 2)
-        self.assertTrue(result.stdout.endswith("Score: 9/9\n2 passed, 0 failed\n"))
+        self.assertIn("== Grading lab fake: 2 of 8 tests (-k skips 6), ", result.stdout)
+        self.assertTrue(result.stdout.endswith(
+            "Score: 9/9 (-k skipped 6 tests worth 27 points)\n2 passed, 0 failed\n"),
+            result.stdout)
 
     def test_list_and_an_unknown_pattern(self) -> None:
         listed = self.grade("fake", "--list")
@@ -558,6 +695,15 @@ class GraderProgramTests(ScratchTestCase):
         self.assertEqual(unknown.returncode, 2)
         self.assertIn("The tests are: echo, token", unknown.stderr)
 
+    def test_the_package_is_the_command_line(self) -> None:
+        env = dict(os.environ, FAKE_QEMU_PIDS=self.path("pids"))
+        result = subprocess.run([sys.executable, "-m", "grade", "fake", "-k", "^echo$",
+                                 "--qemu", self.fake, "--logs", self.path("logs")],
+                                cwd=self.scratch, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, universal_newlines=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("echo answers ...", result.stdout)
+
     def test_conf_lab_names_the_lab_and_tampering_is_reported(self) -> None:
         os.makedirs(self.path("conf"))
         self.write("conf/lab", "fake\n")
@@ -566,17 +712,25 @@ class GraderProgramTests(ScratchTestCase):
             if name.endswith(".py"):
                 with open(self.path("grade", name), "rb") as f:
                     protected["grade/" + name] = f.read()
-        self.write("conf/checksums", tamper.format_checksums(protected))
+        checksums = tamper.format_checksums(protected)
+        self.write("conf/checksums", checksums)
+        self.write("conf/seal", tamper.seal_of(checksums.encode()))
         with open(self.path("grade", "grade_fake.py"), "a") as f:
             f.write("# a student was here\n")
-        result = self.grade("-k", "^echo$", "--json", self.path("r.json"))
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        result = self.grade("-k", "^echo$", "--json", self.path("r.json"),
+                            "--junit", self.path("r.xml"))
+        self.assertEqual(result.returncode, 3, result.stdout + result.stderr)
         self.assertTrue(result.stdout.startswith(
-            "WARNING: 1 protected file differs from the copies"), result.stdout)
+            "NOT OFFICIAL: 1 file that is not yours to change differs"), result.stdout)
         self.assertIn("    grade/grade_fake.py (changed)\n", result.stdout)
-        self.assertIn("== Grading lab fake: 1 test,", result.stdout)
+        self.assertIn("== Grading lab fake: 1 of 8 tests", result.stdout)
+        self.assertIn("; NOT OFFICIAL: files not yours to change were changed", result.stdout)
         with open(self.path("r.json")) as f:
-            self.assertIn("grade/grade_fake.py (changed)", json.load(f)["output"])
+            data = json.load(f)
+        self.assertIn("grade/grade_fake.py (changed)", data["output"])
+        self.assertFalse(data["extra_data"]["official"])
+        cases = ElementTree.parse(self.path("r.xml")).getroot().iter("testcase")
+        self.assertIn("official", [case.get("name") for case in cases])
 
     def test_crashes_still_write_results_that_score_zero(self) -> None:
         self.write("grade/grade_broken.py", "raise RuntimeError('grader typo')\n")
@@ -599,7 +753,62 @@ class GraderProgramTests(ScratchTestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("build it with `make kernel/kernel`", result.stderr)
         with open(self.path("r.json")) as f:
-            self.assertEqual(json.load(f)["score"], 0)
+            data = json.load(f)
+        self.assertEqual((data["score"], report.max_score(data)), (0, 36))
+
+    def test_a_failed_build_still_writes_both_files(self) -> None:
+        result = self.grade("fake", "--build-status", "2", "--json", self.path("r.json"),
+                            "--junit", self.path("r.xml"))
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("The build failed (make exited with status 2)", result.stderr)
+        with open(self.path("r.json")) as f:
+            data = json.load(f)
+        self.assertEqual((data["score"], report.max_score(data), len(data["tests"])), (0, 36, 8))
+        self.assertIn("not run: The build failed", data["tests"][0]["output"])
+        root = ElementTree.parse(self.path("r.xml")).getroot()
+        self.assertEqual(root.get("errors"), "8")
+        self.assertEqual(os.listdir(self.path("pids")), [])
+
+    def test_several_labs_in_one_run_share_their_usertests(self) -> None:
+        self.write("grade/grade_other.py", OTHER_LAB)
+        result = self.grade("fake", "other", "-k", "^echo$|^usertests|^regressions$", "--json-dir",
+                            self.path("results"), "--junit-dir", self.path("results"))
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        out = result.stdout
+        self.assertTrue(out.startswith("== Grading labs fake, other: 4 of 10 tests (-k skips "
+                                       "6) in 3 runs (a test the same in several labs runs "
+                                       "once), "), out)
+        self.assertRegex(out, r"== Lab fake ==\necho answers \.+ OK +1/1 .*\n"
+                              r"usertests -q \(CPUS=3\) \.+ OK +7/7 .*\nScore: 8/8 ")
+        self.assertRegex(out, r"== Lab other ==\necho again \.+ OK +2/2 .*\n"
+                              r"usertests -q \(CPUS=3\) \.+ OK +20/20 .*\nScore: 22/22\n")
+        # One QEMU for each lab's echo, one for the usertests both labs share.
+        self.assertEqual(len(os.listdir(self.path("pids"))), 3)
+        self.assertEqual(sorted(os.listdir(self.path("logs"))),
+                         ["fake", "other", "usertests_quick.log"])
+        self.assertEqual(os.listdir(self.path("logs", "other")), ["echo.log"])
+        for lab, score, names in (("fake", 8, ["echo answers", "usertests -q (CPUS=3)"]),
+                                  ("other", 22, ["echo again", "usertests -q (CPUS=3)"])):
+            with open(self.path("results", "results-{}.json".format(lab))) as f:
+                data = json.load(f)
+            self.assertEqual((data["score"], [t["name"] for t in data["tests"]]),
+                             (score, names))
+            ElementTree.parse(self.path("results", "results-{}.xml".format(lab)))
+        refused = self.grade("fake", "other", "--json", self.path("r.json"))
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("use --json-dir", refused.stderr)
+
+    def test_the_run_time_limit_stops_what_is_left(self) -> None:
+        self.write("grade/grade_fake.py", FAKE_LAB.replace("TIMEOUT", "120"))
+        started = time.monotonic()
+        result = self.grade("fake", "-j", "1", "-k", "^hang$|^echo$", "--time-limit", "3",
+                            "--json", self.path("r.json"))
+        self.assertLess(time.monotonic() - started, 60)
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertRegex(result.stdout, r"(?m)^echo answers \.+ OK ")
+        self.assertRegex(result.stdout, r"a hang \.+ TIMEOUT .*\n    stopped: the time limit "
+                                        r"of the whole grading run \(3 s\) ran out")
+        self.assert_fakes_are_gone()
 
     def test_ctrl_c_stops_every_qemu_and_scores_zero(self) -> None:
         self.write("grade/grade_fake.py", FAKE_LAB.replace("TIMEOUT", "120"))
@@ -621,6 +830,21 @@ class GraderProgramTests(ScratchTestCase):
         self.assertEqual(data["score"], 0)
         self.assertIn("interrupted", data["output"])
         self.assert_fakes_are_gone()
+
+
+OTHER_LAB = '''\
+from grade.gradelib import Lab
+
+lab = Lab("other")
+
+
+@lab.test(points=2, title="echo again", timeout=20)
+def echo(run):
+    run.match(r"^hi$", run.shell("echo hi"))
+
+
+lab.usertests(points=20, quick=True, name="regressions")
+'''
 
 
 def _alive(pid: int) -> bool:

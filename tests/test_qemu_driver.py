@@ -74,6 +74,13 @@ def _fake_shell(argv: List[str]) -> None:
     _sleep_forever()
 
 
+def _fake_torrent() -> None:
+    """A kernel that prints without end, as fast as it can."""
+    line = ("x" * 1023 + "\n").encode()
+    while True:
+        os.write(1, line * 64)
+
+
 def _fake_slow_panic() -> None:
     """Panic in the middle of a user's line, then trickle out a backtrace."""
     _say("$ test sbrk: ")
@@ -115,7 +122,8 @@ def fake_qemu(mode: str, argv: List[str]) -> None:
         _say("QEMU emulator version 7.2.0 (fake)\n")
         return
     actions = {"shell": lambda: _fake_shell(argv), "slow-panic": _fake_slow_panic,
-               "flood": _fake_flood, "hang": _fake_hang, "die": _fake_die}
+               "flood": _fake_flood, "torrent": _fake_torrent, "hang": _fake_hang,
+               "die": _fake_die}
     actions[mode]()
 
 
@@ -216,6 +224,18 @@ class ConversationTests(DriverTestCase):
         self.assertLess(time.monotonic() - started, 20)
         self.assertEqual(len(session.output), 100000 + len("END\n"))
 
+    def test_endless_output_is_cut_off_in_memory_and_in_the_log(self) -> None:
+        self.addCleanup(setattr, qemu, "OUTPUT_LIMIT", qemu.OUTPUT_LIMIT)
+        qemu.OUTPUT_LIMIT = 200000
+        session = self.start("torrent")
+        with self.assertRaises(Timeout):
+            session.expect("never printed", timeout=2)
+        kept = len(session.output)
+        self.assertEqual(kept, 200000 + len(qemu.FLOOD_NOTE))
+        self.assertTrue(session.output.endswith(qemu.FLOOD_NOTE.decode()))
+        session.close()
+        self.assertEqual(os.path.getsize(self.log), kept)
+
     def test_mark_forgets_earlier_output(self) -> None:
         session = self.start("shell")
         session.wait_prompt(timeout=10)
@@ -230,6 +250,8 @@ class FailureTests(DriverTestCase):
         self.addCleanup(setattr, qemu, "TERMINATE_GRACE", qemu.TERMINATE_GRACE)
         qemu.TERMINATE_GRACE = 0.5
         session = self.start("hang")
+        # Starting Python may take seconds on a busy machine; the hang comes after.
+        session.expect("fake kernel booting", timeout=60)
         with self.assertRaises(Timeout) as caught:
             session.expect("$ ", timeout=1)
         self.assertIn("fake kernel booting", caught.exception.output)

@@ -76,7 +76,7 @@ CATALOGUE = {
          "edits": ["kernel/x.c"]},
         {"name": "kpgtbl", "title": "Page tables", "available": True,
          "handout": "handouts/kpgtbl.md", "files": ["user/kp.c", "user/kpdir/"],
-         "programs": ["kptest"]},
+         "programs": ["kptest"], "edits": ["kernel/x.c", "kernel/entry.S"]},
         {"name": "alarm", "title": "Alarm", "available": False,
          "handout": "handouts/alarm.md", "files": ["user/alarm.c"],
          "programs": ["alarmtest"]},
@@ -311,7 +311,7 @@ class StageToolTest(StageFixture):
                   "kernel/x.h", "kernel/entry.S", "kernel/plain.c",
                   "grade/run.sh", "conf/lab", "conf/lab.mk", "conf/checksums",
                   "conf/labs.json", ".github/workflows/grade.yml",
-                  ".github/grade_summary.py"}
+                  ".github/grade_summary.py", "conf/seal", "conf/student-files"}
         for name, lab_files in present.items():
             dest = self.project(name)
             self.assertEqual(set(tree.list_files(dest)), common | lab_files)
@@ -331,24 +331,34 @@ class StageToolTest(StageFixture):
                              self.read(starter, relpath))
         self.assertEqual(self.read(self.project("base"), "conf/lab"), "base\n")
 
-    def test_projection_records_checksums_of_protected_files(self):
-        data = json.loads(json.dumps(CATALOGUE))
-        data["labs"][0]["protected"] = ["user/trace.c"]
-        self.write_catalogue(data)
+    def test_projection_records_what_students_may_change(self):
+        starter = self.project("trace")
+        self.assertEqual(self.read(starter, "conf/student-files"),
+                         "kernel/x.c\nkernel/tracesol.c\nanswers-trace.txt\n")
+        self.assertEqual(self.read(self.project("base"), "conf/student-files"), "")
+
+    def test_projection_records_checksums_of_the_other_files(self):
         write(self.root, "user/usertests/main.c", "int main;\n")
         starter = self.project("trace")
         listed = self.read(starter, "conf/checksums").splitlines()
+        # Not the student's kernel/x.c, not the handouts, not the list itself.
         self.assertEqual([line.split("  ")[1] for line in listed],
-                         ["grade/run.sh", "user/trace.c",
-                          "user/usertests/main.c"])
+                         [".gitignore", "Makefile", "README.md", "conf/lab",
+                          "conf/lab.mk", "conf/student-files", "grade/run.sh",
+                          "kernel/entry.S", "kernel/plain.c", "kernel/x.h",
+                          "user/trace.c", "user/usertests/main.c"])
         self.assertEqual(self.read(self.project("trace-solved"),
                                    "conf/checksums"),
                          self.read(starter, "conf/checksums"))
         checked = subprocess.run(["sha256sum", "--quiet", "-c",
                                   "conf/checksums"], cwd=starter)
         self.assertEqual(checked.returncode, 0)
-        self.assertNotIn("user/trace.c",
-                         self.read(self.project("base"), "conf/checksums"))
+        sealed = subprocess.run(["sha256sum", "conf/checksums"], cwd=starter,
+                                stdout=subprocess.PIPE, universal_newlines=True)
+        self.assertEqual(self.read(starter, "conf/seal"),
+                         sealed.stdout.split()[0] + "\n")
+        self.assertIn("kernel/x.c",
+                      self.read(self.project("base"), "conf/checksums"))
 
     def test_projection_needs_a_new_or_empty_directory(self):
         dest = os.path.join(self.tmp, "dest")
@@ -437,6 +447,26 @@ class StageToolTest(StageFixture):
              "'name' must be a lower-case identifier"),
             (changed(lambda d: d["labs"][0].update(protected=["user/kp.c"])),
              "'protected' lists user/kp.c, which is not among the lab's"),
+            (changed(lambda d: d["labs"][0].update(edits=["grade/run.sh"])),
+             "lab 1 (trace) lets students change grade/run.sh, but grading "
+             "relies on it"),
+            (changed(lambda d: d["labs"][0].update(edits=["Makefile"])),
+             "lets students change Makefile, but grading relies on it"),
+            (changed(lambda d: d["labs"][0].update(student_files=["user/"])),
+             "lets students change user/, but grading relies on it"),
+            (changed(lambda d: d["labs"][0].update(edits=["user/usys.py"])),
+             "user/usys.py, but the host runs or reads it while building"),
+            (changed(lambda d: d["labs"][0].update(edits=["tests/t.py"])),
+             "the host runs or reads it"),
+            (changed(lambda d: d["labs"][0].update(edits=["labs/x.c"])),
+             "which is instructor-only (labs/)"),
+            (changed(lambda d: d["labs"][1].update(edits=["handouts/trace.md"])),
+             "lab 2 (kpgtbl) lets students change handouts/trace.md, which lab 1 "
+             "(trace) protects"),
+            (changed(lambda d: d["labs"][0].update(protected=["user/trace.c"],
+                                                   edits=["user/trace.c"])),
+             "lab 1 (trace) lets students change user/trace.c, which lab 1 "
+             "(trace) protects"),
         ]
         for text, message in cases:
             with self.subTest(message=message):
@@ -467,6 +497,14 @@ class StageToolTest(StageFixture):
                                    stdin=f, check=True,
                                    stdout=subprocess.DEVNULL)
                 self.assertEqual(tree.read_tree(with_patch), solved)
+
+    def test_a_solution_may_change_only_student_files(self):
+        data = json.loads(json.dumps(CATALOGUE))
+        data["labs"][1]["edits"] = ["kernel/x.c"]
+        self.write_catalogue(data)
+        err = self.fails(1, "solutions")
+        self.assertIn("the reference solution of lab 2 (kpgtbl) changes "
+                      "kernel/entry.S, which students may not change", err)
 
     def test_solutions_check_detects_staleness(self):
         self.ok("solutions")

@@ -39,6 +39,28 @@ int sigalarm(int ticks, void (*handler)());
 int sigreturn(void);
 int kbacktrace(void);
 #endif
+#if LAB_SHM
+struct shmid_ds;
+int shmget(int key, uint64 size, int shmflg);
+void *shmat(int shmid, const void *addr, int shmflg);  /* (void *)-1 on error */
+int shmdt(const void *addr);
+int shmctl(int shmid, int cmd, struct shmid_ds *buf);
+#endif
+#if LAB_IOZONE
+struct iovec;
+struct timeval;
+int lseek(int fd, int offset, int whence);
+int pread(int fd, void *buf, int n, int offset);
+int pwrite(int fd, const void *buf, int n, int offset);
+int readv(int fd, const struct iovec *iov, int iovcnt);
+int writev(int fd, const struct iovec *iov, int iovcnt);
+int preadv(int fd, const struct iovec *iov, int iovcnt, int offset);
+int pwritev(int fd, const struct iovec *iov, int iovcnt, int offset);
+int fsync(int fd);
+int ftruncate(int fd, int length);
+int gettimeofday(struct timeval *tv, void *tz);
+int select(int nfds, void *readfds, void *writefds, void *exceptfds, struct timeval *timeout);
+#endif
 
 /* ulib.c */
 int stat(const char *path, struct stat *st);

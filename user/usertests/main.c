@@ -167,6 +167,7 @@ static int run_test(struct usertest *t)
     return 0;
   }
   if (pid == 0) {
+    own_memory();
     t->run(t->name);
     exit(0);
   }

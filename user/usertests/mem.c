@@ -130,27 +130,27 @@ static void shrink_by(char *name, uint64 grown)
 }
 
 /*
- * A lazy kernel grants growth up to MAXUVA, far more than RAM; an eager
+ * A lazy kernel grants growth up to MAXHEAP, far more than RAM; an eager
  * one refuses the first gigabyte for lack of memory. Either way sbrk never
- * passes MAXUVA, and a refusal leaves the break where it was.
+ * passes MAXHEAP, and a refusal leaves the break where it was.
  */
-static void up_to_maxuva(char *name, char *top)
+static void up_to_maxheap(char *name, char *top)
 {
   uint64 grown = 0;
   while (sbrk(GB) != (char *)-1)
     grown += GB;
   CHECK(name, sbrk(0) == top + grown, "a refused sbrk(1 GB) moved the break");
   if (grown > 0) {
-    uint64 rest = MAXUVA - (uint64)sbrk(0);
-    CHECK(name, (uint64)sbrk(0) <= MAXUVA && rest < GB,
-          "sbrk(1 GB) was refused at %p, not within 1 GB of MAXUVA", sbrk(0));
-    CHECK(name, sbrk((int)rest) != (char *)-1, "sbrk up to exactly MAXUVA failed");
+    uint64 rest = MAXHEAP - (uint64)sbrk(0);
+    CHECK(name, (uint64)sbrk(0) <= MAXHEAP && rest < GB,
+          "sbrk(1 GB) was refused at %p, not within 1 GB of MAXHEAP", sbrk(0));
+    CHECK(name, sbrk((int)rest) != (char *)-1, "sbrk up to exactly MAXHEAP failed");
     grown += rest;
-    CHECK(name, sbrk(PGSIZE) == (char *)-1, "sbrk past MAXUVA succeeded");
-    CHECK(name, sbrk(0) == (char *)MAXUVA, "a refused sbrk moved the break from MAXUVA");
+    CHECK(name, sbrk(PGSIZE) == (char *)-1, "sbrk past MAXHEAP succeeded");
+    CHECK(name, sbrk(0) == (char *)MAXHEAP, "a refused sbrk moved the break from MAXHEAP");
   }
   shrink_by(name, grown);
-  CHECK(name, sbrk(0) == top, "growing to MAXUVA and back moved the break");
+  CHECK(name, sbrk(0) == top, "growing to MAXHEAP and back moved the break");
 }
 
 static void huge_growths(char *name)
@@ -162,9 +162,9 @@ static void huge_growths(char *name)
     shrink_by(name, 0x7fffffff);
   CHECK(name, sbrk(0) == top, "sbrk(0x7fffffff) moved the break");
 
-  up_to_maxuva(name, top);
+  up_to_maxheap(name, top);
 
-  /* 1 GB fits below MAXUVA but not in RAM: an eager kernel refuses it, a
+  /* 1 GB fits below MAXHEAP but not in RAM: an eager kernel refuses it, a
      lazy one grants it. Either way the break must end where it was. */
   for (int i = 0; i < 3; i++) {
     r = sbrk(GB);

@@ -69,6 +69,7 @@ void make_pipe(char *name, int *fds);
 /* ---- memory ---- */
 int freepages(void);
 int freepages_settled(int expect);
+void own_memory(void);  /* write every data, bss and heap page once */
 void expect_no_leak(char *name, int before, char *what);
 uint64 heap_end(char *name);
 uint64 guard_page(void);
