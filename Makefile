@@ -266,7 +266,7 @@ layers: $(K)/kernel
 	$(Q)$(PYTHON) tests/layers.py --nm $(TOOLPREFIX)nm
 
 bench: all
-	$(Q)$(PYTHON) tests/bench.py --fs $(FS_IMG)
+	$(Q)$(PYTHON) tests/bench.py --fs $(FS_IMG) $(STAGEFLAGS)
 
 stages:
 	$(Q)$(PYTHON) labs/stage.py $(STAGEFLAGS) list
@@ -387,8 +387,9 @@ Instructor tools
   make soak [SOAK_MINUTES=10] [SOAK_SEEDS=A,B,C,D]
                            parallel sysfuzz runs for minutes, then usertests -q
                            and fsck of the disk; prints the seeds to replay
-  make bench               time boot and full usertests; prints the figures
-                           (and iozone's kB/sec with CPUS=1 and 3, once it exists)
+  make bench               time boot and full usertests; prints the figures, then
+                           full usertests of the locks starter and solution side by
+                           side, and iozone's kB/sec with CPUS=1 and 3 (lab 9 on)
   make layers              print each kernel file's layer (tests/layers.txt); fail
                            on an upward call or include, or a cycle of over 3 files
 endef

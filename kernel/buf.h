@@ -12,10 +12,15 @@ struct buf {
   int valid;             /* data has been read from the disk */
   struct sleeplock lock; /* held by the one process using the block */
 
-  /* Guarded by the cache's spin lock: */
+  /* Guarded by the cache's spin locks (see bio.c): */
   uint users;            /* bread holders plus log pins; 0 means idle */
+#if LAB_LOCKS >= 2
+  uint64 last_use;       /* when it last became idle, for recycling the oldest */
+  struct buf *next_in_bucket;
+#else
   struct buf *older;     /* neighbours in the idle queue, while idle */
   struct buf *newer;
+#endif
 };
 
 #define NO_BLOCK ((uint)-1)

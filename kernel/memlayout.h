@@ -11,16 +11,34 @@
  *   0x80000000  RAM: the kernel is loaded here; the rest is free pages up to PHYSTOP
  *
  * Virtual, in the kernel:
- *   0 .. MAXUVA           nothing (a process's kernel page table mirrors
- *                         its user memory here)
+ *   0 .. KERNBASE         nothing of the kernel's own (from lab 2 on, a
+ *                         process's kernel page table mirrors its user
+ *                         memory below MIRROR_TOP here)
  *   KERNBASE .. PHYSTOP   RAM, at its physical addresses
  *   DEVICE_WINDOW + pa    the device registers at physical address pa
  *   below TRAMPOLINE      the kernel stacks
  *   TRAMPOLINE            the trampoline
  *
  * Virtual, in user space: text, data, a guard page, the stack, then the
- * heap, from 0 up to at most MAXHEAP (at or below MAXUVA); the trapframe
- * and the trampoline at the top.
+ * heap, from 0 up to at most MAXHEAP; from the shm lab on, shared memory
+ * segments are attached in a window between MAXHEAP and MAXUVA (255 GB),
+ * and before it MAXHEAP is MAXUVA. The trapframe and the trampoline sit in
+ * the last gigabyte, at the top.
+ *
+ *   MAXVA (256 GB)     +------------------+
+ *                      | trampoline       |
+ *                      | trapframe        |
+ *                      | (unused)         |
+ *   MAXUVA (255 GB)    +------------------+
+ *                      | shm window       |  (lab 8 on)
+ *   MAXHEAP            |- - - - - - - - - |
+ *                      | heap, up to the  |  reached through the user
+ *                      | process's size   |  page table only
+ *   MIRROR_TOP (2 GB)  |- - - - - - - - - |
+ *                      | heap             |  also mirrored in the process's
+ *                      | stack, guard     |  kernel page table (lab 2 on)
+ *                      | data, text       |
+ *   0                  +------------------+
  */
 #ifndef KILN_MEMLAYOUT_H
 #define KILN_MEMLAYOUT_H
@@ -61,18 +79,29 @@
 #define PLIC_VA        DEVICE_VA(PLIC)
 
 /*
- * The end of user memory: 2 GB, where the kernel's view of RAM begins.
- * Below it the kernel maps nothing of its own, so a process's kernel page
- * table can mirror all of user memory at the same addresses.
+ * The end of user memory: 255 GB. The last gigabyte of Sv39's lower half
+ * (root entry 255) is left to the trapframe and the trampoline, and, in
+ * the kernel, to the kernel stacks. A user address space much larger than
+ * RAM is what lets a lazy kernel (lab 4) run out of memory before a
+ * growing heap runs out of addresses, as programs written for xv6 expect.
  */
-#define MAXUVA  KERNBASE
+#define MAXUVA  (MAXVA - 0x40000000L)
+
+/*
+ * The end of the mirror of user memory that each process's kernel page
+ * table holds from lab 2 on: 2 GB, where the kernel's view of RAM begins.
+ * Below it the kernel maps nothing of its own, so user pages can appear
+ * there at their user addresses; copyin() reads the part of user memory
+ * above it by walking the user page table instead.
+ */
+#define MIRROR_TOP  KERNBASE
 
 #if LAB_SHM
 /*
  * shm lab: shared memory segments are attached in a window at the top of
  * user memory, [SHM_BASE, SHM_TOP), which neither the heap nor the stack
- * may reach. It still lies below MAXUVA, so that a process's kernel page
- * table can mirror the segments like the rest of user memory.
+ * may reach. Like all user memory above MIRROR_TOP, it is not mirrored in
+ * a process's kernel page table: copyin() walks the user page table there.
  */
 #define SHM_TOP   MAXUVA
 #define SHM_BASE  (SHM_TOP - 64L * 1024 * 1024)

@@ -175,10 +175,12 @@ static void mark_removed(struct shm_segment *s)
 
 /* ---- mapping segments into processes ---- */
 
+/* The window lies above the mirror of lab 2: copyin() walks the user page table there. */
+_Static_assert(SHM_BASE >= MIRROR_TOP, "segments are never mirrored in kernel page tables");
+
 /*
- * Map s's pages at va in p, with perm, in the user page table and in the
- * mirror of p's kernel page table (so that copyin reads them as well).
- * -1, with nothing mapped, when a page-table page cannot be had.
+ * Map s's pages at va in p's user page table, with perm. -1, with nothing
+ * mapped, when a page-table page cannot be had.
  */
 static int map_segment(struct proc *p, struct shm_segment *s, uint64 va, int perm)
 {
@@ -187,7 +189,7 @@ static int map_segment(struct proc *p, struct shm_segment *s, uint64 va, int per
   for (off = 0; off < len; off += PGSIZE)
     if (mappages(p->pagetable, va + off, PGSIZE, walkaddr(s->pages, off), perm) < 0)
       break;
-  if (off == len && kvmmirror(p->kpagetable, p->pagetable, va, va + len) == 0)
+  if (off == len)
     return 0;
   uvmunmap(p->pagetable, va, off / PGSIZE, 0);
   return -1;
@@ -196,8 +198,6 @@ static int map_segment(struct proc *p, struct shm_segment *s, uint64 va, int per
 /* Undo map_segment(); the pages stay the segment's. */
 static void unmap_segment(struct proc *p, struct shm_segment *s, uint64 va)
 {
-  uint64 len = s->npages * PGSIZE;
-  kvmunmirror(p->kpagetable, va + len, va);
   uvmunmap(p->pagetable, va, s->npages, 0);
 }
 

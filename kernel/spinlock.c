@@ -73,6 +73,20 @@ lock_misuse(const char *what, struct spinlock *lk)
   panic(msg);
 }
 
+#if LAB_LOCKS
+/*
+ * Count a test-and-set that found lk taken. However long the holder keeps
+ * it (a hart of QEMU may even be descheduled by the host meanwhile), a
+ * waiter makes one such attempt per release it sees, so this count
+ * measures how often harts collide, not how long they wait.
+ */
+static void
+count_failed_swap(struct spinlock *lk)
+{
+  __atomic_fetch_add(&lk->stat->ntas, 1, __ATOMIC_RELAXED);
+}
+#endif
+
 /*
  * Swap 1 into the lock word until the old value was 0; returns how often
  * the lock was found taken. Between tries the hart only reads the word: a
@@ -84,6 +98,9 @@ take(struct spinlock *lk)
   uint64 busy = 0;
 
   while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+#if LAB_LOCKS
+    count_failed_swap(lk);
+#endif
     do
       busy++;
     while (__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0);
@@ -188,3 +205,13 @@ lockstats(char *buf, int n)
     append_stat(buf, n, &len, &lockstat_overflow);
   return len;
 }
+
+#if LAB_LOCKS
+const struct lockstat *
+lockstat_at(int i)
+{
+  if (i < 0 || i >= NLOCKSTAT || lockstat_table[i].name == 0)
+    return 0;
+  return &lockstat_table[i];
+}
+#endif

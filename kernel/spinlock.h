@@ -15,6 +15,9 @@ struct lockstat {
   const char *name;
   uint64 nacquire;        /* successful acquisitions */
   uint64 nspin;           /* times an acquirer found the lock taken */
+#if LAB_LOCKS
+  uint64 ntas;            /* test-and-sets (atomic swaps) that failed */
+#endif
 };
 
 struct spinlock {
@@ -31,6 +34,10 @@ int holding(struct spinlock *lk);
 /* Write one line per lock name, "lock NAME acquire N spin N\n", into buf
    (at most n bytes); returns the length written. */
 int lockstats(char *buf, int n);
+#if LAB_LOCKS
+/* The counters of the i-th lock name, in the order the names appeared; 0 past the last. */
+const struct lockstat *lockstat_at(int i);
+#endif
 
 /*
  * Interrupts off, nestable: interrupts come back on at the pop_off() that

@@ -1,12 +1,13 @@
 # Copies out of user memory that read it directly, through the mirror of
 # the user's pages in the process's kernel page table (see kvmmirror() in
-# vm.c). copyin() and copyinstr() have already kept the source below
-# MAXUVA, where the kernel maps nothing but that mirror; a page the user
-# may not read (unmapped, or the stack guard) is simply not mirrored, so
-# reading it takes a load page fault. kerneltrap() asks usercopy_fault()
-# about such a fault: if its pc lies between ucopy_start and ucopy_end it
-# resumes at ucopy_fault, which returns -1 from whichever routine faulted.
-# Both routines are leaves that touch no stack, so that plain return works.
+# vm.c). copyin() and copyinstr() hand these routines only the part of the
+# source below MIRROR_TOP, where the kernel maps nothing but that mirror; a
+# page the user may not read (unmapped, or the stack guard) is simply not
+# mirrored, so reading it takes a load page fault. kerneltrap() asks
+# usercopy_fault() about such a fault: if its pc lies between ucopy_start
+# and ucopy_end it resumes at ucopy_fault, which returns -1 from whichever
+# routine faulted. Both routines are leaves that touch no stack, so that
+# plain return works.
 
         .section .text
         .globl ucopy_start
@@ -46,9 +47,10 @@ ucopy_in:
         ret
 
 # int ucopy_str(char *dst, uint64 src, uint64 max): 0 once the NUL is
-# copied; -1 if max bytes hold none, or on a fault.
+# copied; 1 if max bytes hold none (the string may go on above
+# MIRROR_TOP); -1 on a fault.
 ucopy_str:
-        beqz a2, ucopy_fault    # max bytes and no NUL: -1 as well
+        beqz a2, 2f
         lbu t0, 0(a1)
         sb t0, 0(a0)
         beqz t0, 1f
@@ -58,6 +60,9 @@ ucopy_str:
         j ucopy_str
 1:
         li a0, 0
+        ret
+2:
+        li a0, 1
         ret
 
 ucopy_fault:

@@ -98,6 +98,22 @@ static pte_t *user_leaf(pagetable_t pt, uint64 va, int need)
   return pte && (*pte & want) == want ? pte : 0;
 }
 
+#if LAB_LAZY >= 2
+/*
+ * lazy lab: va is not mapped in pt; where the unmapped stretch that starts
+ * there ends, as far as the tables show. A missing level-0 table stands
+ * for 512 pages that are all missing, so the loops that step over the
+ * holes of a sparse heap of hundreds of gigabytes skip 2 MB at a time.
+ */
+static uint64 hole_end(pagetable_t pt, uint64 va)
+{
+  uint64 table_span = 1L << PXSHIFT(1);
+  if (walk(pt, va, 0) == 0)
+    return (va & ~(table_span - 1)) + table_span;
+  return PGROUNDDOWN(va) + PGSIZE;
+}
+#endif
+
 uint64 walkaddr(pagetable_t pt, uint64 va)
 {
   pte_t *pte = user_leaf(pt, va, 0);
@@ -137,14 +153,17 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
   if (va % PGSIZE != 0)
     panic("uvmunmap: address not page-aligned");
 
-  for (uint64 i = 0; i < npages; i++) {
-    pte_t *leaf = mapped_leaf(pt, va + i * PGSIZE);
-    if (leaf == 0)
+  uint64 end = va + npages * PGSIZE;
+  while (va < end) {
+    pte_t *leaf = mapped_leaf(pt, va);
+    if (leaf == 0) {
 #if LAB_LAZY >= 2
-      continue;  /* a heap page never touched: nothing to clear or free */
+      va = hole_end(pt, va);  /* heap pages never touched: nothing to clear or free */
+      continue;
 #else
       panic("uvmunmap: page not mapped");
 #endif
+    }
 #if LAB_SHM >= 2
     /* shm lab: a segment's page is the segment's to free, when it dies. */
     if (do_free && (*leaf & PTE_SHARED) == 0)
@@ -153,6 +172,7 @@ void uvmunmap(pagetable_t pt, uint64 va, uint64 npages, int do_free)
 #endif
       kfree((void *)PTE2PA(*leaf));
     *leaf = 0;
+    va += PGSIZE;
   }
 }
 
@@ -255,19 +275,21 @@ void kvminithart(void)
 #if LAB_KPGTBL >= 2
 /*
  * A process's kernel page table: everything the global one maps, plus a
- * mirror of the process's user memory without PTE_U, so that copyin() can
- * read user memory directly. User memory fills the first USER_ROOT_SLOTS
- * root entries, where the global table maps nothing. Those entries are the
- * process's own and hold the mirror; every other root entry is the global
- * table's, which shares its whole subtree: kernel text and data, all of
- * RAM, the devices, every kernel stack (procinit() maps them) and the
- * trampoline. The global table gains nothing after boot, so sharing it
- * stays correct.
+ * mirror without PTE_U of the process's user memory below MIRROR_TOP, so
+ * that copyin() can read it directly. The mirror fills the first
+ * MIRROR_ROOT_SLOTS root entries, where the global table maps nothing.
+ * Those entries are the process's own; every other root entry is the
+ * global table's, which shares its whole subtree: kernel text and data,
+ * all of RAM, the devices, every kernel stack (procinit() maps them) and
+ * the trampoline. The global table gains nothing after boot, so sharing it
+ * stays correct. User memory above MIRROR_TOP would land on those shared
+ * entries, so it is never mirrored: copyin() walks the user page table
+ * for it.
  */
-#define USER_ROOT_SLOTS PX(2, MAXUVA)
-_Static_assert(MAXUVA % (1L << PXSHIFT(2)) == 0, "user memory must fill whole root entries");
-_Static_assert(MAXUVA <= KERNBASE && MAXUVA <= DEVICE_WINDOW,
-               "the kernel must map nothing below MAXUVA");
+#define MIRROR_ROOT_SLOTS PX(2, MIRROR_TOP)
+_Static_assert(MIRROR_TOP % (1L << PXSHIFT(2)) == 0, "the mirror must fill whole root entries");
+_Static_assert(MIRROR_TOP <= KERNBASE && MIRROR_TOP <= DEVICE_WINDOW,
+               "the kernel must map nothing below MIRROR_TOP");
 
 pagetable_t kvmcreate(void)
 {
@@ -275,7 +297,7 @@ pagetable_t kvmcreate(void)
   if (root == 0)
     return 0;
   memmove(root, kernel_pagetable, PGSIZE);
-  memset(root, 0, USER_ROOT_SLOTS * sizeof(pte_t));
+  memset(root, 0, MIRROR_ROOT_SLOTS * sizeof(pte_t));
   return root;
 }
 
@@ -294,7 +316,7 @@ static void free_mirror(pagetable_t table, int level)
 /* Free kpt and the mirror's tables; the global table's subtrees stay. */
 void kvmfree(pagetable_t kpt)
 {
-  for (int i = 0; i < USER_ROOT_SLOTS; i++)
+  for (int i = 0; i < MIRROR_ROOT_SLOTS; i++)
     if (pte_is_table(kpt[i]))
       free_mirror((pagetable_t)PTE2PA(kpt[i]), 1);
   kfree(kpt);
@@ -307,14 +329,22 @@ void kvmswitch(pagetable_t kpt)
   sfence_vma();
 }
 
+/* Where the mirror's part of user memory [0, end) ends. */
+static uint64 mirror_end(uint64 end)
+{
+  return end < MIRROR_TOP ? end : MIRROR_TOP;
+}
+
 /*
  * Mirror upt's user pages in [oldsz, newsz) into kpt, readable by the
- * kernel only. Pages without PTE_U (the stack guard) stay out: what the
- * user may not read, the kernel must not read on its behalf either.
- * Returns -1, with the mirror as it was, if a table page cannot be had.
+ * kernel only, as far as MIRROR_TOP. Pages without PTE_U (the stack guard)
+ * stay out: what the user may not read, the kernel must not read on its
+ * behalf either. Returns -1, with the mirror as it was, if a table page
+ * cannot be had.
  */
 int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
 {
+  newsz = mirror_end(newsz);
   for (uint64 va = PGROUNDUP(oldsz); va < newsz; va += PGSIZE) {
     pte_t *from = mapped_leaf(upt, va);
     if (from == 0)
@@ -346,6 +376,7 @@ int kvmmirror(pagetable_t kpt, pagetable_t upt, uint64 oldsz, uint64 newsz)
  */
 void kvmunmirror(pagetable_t kpt, uint64 oldsz, uint64 newsz)
 {
+  oldsz = mirror_end(oldsz);
   for (uint64 va = PGROUNDUP(newsz); va < oldsz; va += PGSIZE) {
     pte_t *pte = walk(kpt, va, 0);
     if (pte)
@@ -380,6 +411,9 @@ static int map_new_page(pagetable_t pt, uint64 va, const void *src, int perm)
   kfree(page);
   return -1;
 }
+
+/* sz never passes MAXUVA, so user memory never reaches the trapframe. */
+_Static_assert(MAXUVA <= TRAPFRAME, "user memory must end below the trapframe");
 
 /*
  * Grow a user address space from oldsz to newsz bytes with zeroed pages,
@@ -465,21 +499,22 @@ static int child_page(pte_t *leaf, pagetable_t child, uint64 va)
  */
 int uvmcopy(pagetable_t old, pagetable_t new, uint64 sz)
 {
-  uint64 va;
-  for (va = 0; va < sz; va += PGSIZE) {
+  uint64 va = 0;
+  while (va < sz) {
     pte_t *leaf = mapped_leaf(old, va);
-    if (leaf == 0)
+    if (leaf == 0) {
 #if LAB_LAZY >= 2
-      continue;  /* a heap page never touched: the child faults its own in */
+      va = hole_end(old, va);  /* heap pages never touched: the child faults its own in */
+      continue;
 #else
       panic("uvmcopy: a page of the parent is not mapped");
 #endif
-    if (child_page(leaf, new, va) < 0)
-      break;
-  }
-  if (va < sz) {
-    uvmunmap(new, 0, va / PGSIZE, 1);
-    return -1;
+    }
+    if (child_page(leaf, new, va) < 0) {
+      uvmunmap(new, 0, va / PGSIZE, 1);
+      return -1;
+    }
+    va += PGSIZE;
   }
   return 0;
 }
@@ -637,27 +672,51 @@ int ucopy_str(char *dst, uint64 src, uint64 max);
 
 /*
  * pt is the current process's page table, and the kernel page table that
- * the scheduler loaded for the process mirrors it. Below MAXUVA that table
- * maps nothing but the mirror, so keeping the source there keeps the
- * kernel's own memory and the devices out of reach; within it, a page the
- * user may not read is not mirrored, and reading it fails the copy.
+ * the scheduler loaded for the process mirrors it below MIRROR_TOP. There
+ * that table maps nothing but the mirror, so the part of the source below
+ * MIRROR_TOP is read directly: the kernel's own memory and the devices
+ * stay out of reach, and a page the user may not read is not mirrored, so
+ * reading it fails the copy. The part above MIRROR_TOP, if any, is walked
+ * in software as before lab 2, and copy_walk() takes only user pages.
  */
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
   if (srcva > MAXUVA || len > MAXUVA - srcva)
     return -1;
-  count(&copies.copyin_direct);
-  return ucopy_in(dst, srcva, len);
+  if (srcva < MIRROR_TOP) {
+    uint64 direct = mirror_end(srcva + len) - srcva;
+    count(&copies.copyin_direct);
+    if (ucopy_in(dst, srcva, direct) < 0)
+      return -1;
+    if (direct == len)
+      return 0;
+    srcva += direct;
+    dst = (char *)dst + direct;
+    len -= direct;
+  }
+  count(&copies.copyin_walk);
+  return copy_walk(pt, srcva, dst, len, FROM_USER);
 }
 
+/* The same two parts for a string; ucopy_str() says 1 when its part ends without the NUL. */
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
   if (srcva > MAXUVA)
     return -1;
   if (max > MAXUVA - srcva)
     max = MAXUVA - srcva;
-  count(&copies.copyinstr_direct);
-  return ucopy_str(dst, srcva, max);
+  if (srcva < MIRROR_TOP) {
+    uint64 direct = mirror_end(srcva + max) - srcva;
+    count(&copies.copyinstr_direct);
+    int found = ucopy_str(dst, srcva, direct);
+    if (found != 1 || direct == max)
+      return found == 0 ? 0 : -1;
+    srcva += direct;
+    dst += direct;
+    max -= direct;
+  }
+  count(&copies.copyinstr_walk);
+  return copy_walk(pt, srcva, dst, max, STRING_FROM_USER);
 }
 
 /*
@@ -667,7 +726,7 @@ int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
  */
 int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 {
-  if (scause != SCAUSE_LOAD_PAGE_FAULT || stval >= MAXUVA)
+  if (scause != SCAUSE_LOAD_PAGE_FAULT || stval >= MIRROR_TOP)
     return 0;
   if (*sepc < (uint64)ucopy_start || *sepc >= (uint64)ucopy_end)
     return 0;
@@ -677,16 +736,18 @@ int usercopy_fault(uint64 scause, uint64 stval, uint64 *sepc)
 #elif LAB_KPGTBL == 1
 int copyin(pagetable_t pt, void *dst, uint64 srcva, uint64 len)
 {
-  /* Task 3: read srcva directly through the mirror, counted in
-     copies.copyin_direct (see handouts/kpgtbl.md). */
+  /* Task 3: read the part below MIRROR_TOP directly through the mirror,
+     counted in copies.copyin_direct; walk only what lies above it (see
+     handouts/kpgtbl.md). */
   count(&copies.copyin_walk);
   return copy_walk(pt, srcva, dst, len, FROM_USER);
 }
 
 int copyinstr(pagetable_t pt, char *dst, uint64 srcva, uint64 max)
 {
-  /* Task 3: read srcva directly through the mirror, counted in
-     copies.copyinstr_direct (see handouts/kpgtbl.md). */
+  /* Task 3: read the part below MIRROR_TOP directly through the mirror,
+     counted in copies.copyinstr_direct; walk only what lies above it (see
+     handouts/kpgtbl.md). */
   count(&copies.copyinstr_walk);
   return copy_walk(pt, srcva, dst, max, STRING_FROM_USER);
 }

@@ -9,8 +9,15 @@ commands once per hart count of --iozone-cpus and prints their kB/sec
 figures side by side. It judges nothing: the figures are for comparing
 changes on one machine.
 
+Then it compares stages side by side (by default the locks lab's starter
+and its solution, whose difference is lock contention): each is projected
+into a temporary tree and built there, and its full usertests are timed the
+same way. After each run the lock report of the statistics device gives
+"tot=", the test-and-sets that found a kmem or bcache lock taken since boot.
+
 Usage: python3 tests/bench.py [--boots N] [--usertests N] [--cpus N]
                               [--iozone-cpus N,N,...]
+                              [--stages A,B,...] [--unreleased]
 """
 
 import argparse
@@ -19,19 +26,25 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from typing import List, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from grade import qemu, qemu_version  # noqa: E402
+from labs import catalogue  # noqa: E402
 
 LOG_DIR = os.path.join(ROOT, "tests", "logs")
 BOOT_LIMIT = 120.0
 USERTESTS_LIMIT = 1200.0
 USERTESTS_END = re.compile(r"ALL TESTS PASSED|\$ \Z")
+TOT_LINE = re.compile(r"^tot= (\d+)", re.MULTILINE)
+# The stages compared when --stages is not given: lab locks before and after.
+DEFAULT_STAGES = ("locks", "locks-solved")
+BUILD_LIMIT = 600.0
 
 IOZONE_LIMIT = 900.0
 IOZONE_AUTO = "iozone -a -r 1k -s 4m"
@@ -57,17 +70,33 @@ def time_boot(options: argparse.Namespace, index: int) -> float:
         return time.monotonic() - session.started_at
 
 
-def time_usertests(options: argparse.Namespace, index: int) -> float:
-    """Wall-clock seconds that a full usertests run takes, boot excluded."""
-    log = os.path.join(LOG_DIR, "bench-usertests-{}.log".format(index))
-    with qemu.QemuSession(options.kernel, options.fs, cpus=options.cpus, log_path=log,
+class UsertestsRun(NamedTuple):
+    """One full usertests run: its time, and the lock report's total after it."""
+    seconds: float
+    tot: Optional[int]  # None when the stage has no lock report
+
+
+def run_usertests(kernel: str, fs_img: str, options: argparse.Namespace,
+                  log_name: str) -> UsertestsRun:
+    """Time a full usertests run (boot excluded), then read "tot=" with lockstat."""
+    log = os.path.join(LOG_DIR, log_name)
+    with qemu.QemuSession(kernel, fs_img, cpus=options.cpus, log_path=log,
                           qemu=options.qemu) as session:
         session.wait_prompt(timeout=BOOT_LIMIT)
         started = time.monotonic()
         output = session.run("usertests", until=USERTESTS_END, timeout=USERTESTS_LIMIT)
         if "ALL TESTS PASSED" not in output:
             raise BenchFailed("usertests failed; see " + os.path.relpath(log))
-        return time.monotonic() - started
+        seconds = time.monotonic() - started
+        session.wait_prompt(timeout=BOOT_LIMIT)
+        tot = TOT_LINE.search(session.run("lockstat", timeout=BOOT_LIMIT))
+        return UsertestsRun(seconds, int(tot.group(1)) if tot else None)
+
+
+def time_usertests(options: argparse.Namespace, index: int) -> float:
+    """Wall-clock seconds that a full usertests run takes, boot excluded."""
+    return run_usertests(options.kernel, options.fs, options,
+                         "bench-usertests-{}.log".format(index)).seconds
 
 
 def run_iozone(session: qemu.QemuSession, command: str, log: str) -> str:
@@ -141,6 +170,72 @@ def table_row(label: str, times: Sequence[float]) -> str:
         label, len(times), statistics.median(times), min(times), max(times))
 
 
+# ---- stages side by side ----
+
+def stages_to_compare(options: argparse.Namespace) -> List[str]:
+    """The stages --stages names, or the default ones if they are available."""
+    if options.stages is not None:
+        return [stage for stage in options.stages.split(",") if stage]
+    labs = catalogue.load(ROOT, unreleased=options.unreleased)
+    if all(labs.stage_available(labs.find_stage(name)) for name in DEFAULT_STAGES):
+        return list(DEFAULT_STAGES)
+    print("bench: {} not available yet, so not compared (STAGEFLAGS=--unreleased "
+          "compares them anyway)".format(" and ".join(DEFAULT_STAGES)), file=sys.stderr)
+    return []
+
+
+def build_stage(stage: str, work: str, unreleased: bool) -> str:
+    """Project stage into a new tree under work and build it; the tree's path."""
+    tree = os.path.join(work, stage)
+    flags = ["--unreleased"] if unreleased else []
+    steps = [([sys.executable, os.path.join(ROOT, "labs", "stage.py")] + flags +
+              ["project", stage, tree], ROOT),
+             (["make", "-j2", "all"], tree)]
+    for command, cwd in steps:
+        try:
+            result = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    universal_newlines=True, timeout=BUILD_LIMIT)
+        except subprocess.TimeoutExpired:
+            raise BenchFailed("building stage {} took over {:g} s".format(
+                stage, BUILD_LIMIT)) from None
+        if result.returncode != 0:
+            raise BenchFailed("building stage {} failed:\n{}".format(
+                stage, result.stdout[-2000:]))
+    return tree
+
+
+def measure_stage(stage: str, work: str, options: argparse.Namespace) -> List[UsertestsRun]:
+    """Build stage and time its full usertests options.usertests times."""
+    print("  building stage {}".format(stage), file=sys.stderr, flush=True)
+    tree = build_stage(stage, work, options.unreleased)
+    runs = []
+    for index in range(1, options.usertests + 1):
+        runs.append(run_usertests(os.path.join(tree, "kernel", "kernel"),
+                                  os.path.join(tree, "fs.img"), options,
+                                  "bench-{}-usertests-{}.log".format(stage, index)))
+        print("  {} usertests {}/{}: {:.2f} s".format(stage, index, options.usertests,
+                                                       runs[-1].seconds),
+              file=sys.stderr, flush=True)
+    return runs
+
+
+def stage_row(stage: str, runs: Sequence[UsertestsRun]) -> str:
+    """One line of the stage table: times, and the median tot= (or - without one)."""
+    totals = [run.tot for run in runs if run.tot is not None]
+    tot = "{:.0f}".format(statistics.median(totals)) if totals else "-"
+    return table_row(stage, [run.seconds for run in runs]) + "{:>12}".format(tot)
+
+
+def compare_stages(stages: Sequence[str], options: argparse.Namespace) -> List[str]:
+    """The stage table's lines: full usertests of each stage, side by side."""
+    with tempfile.TemporaryDirectory(prefix="kiln-bench-") as work:
+        rows = [stage_row(stage, measure_stage(stage, work, options)) for stage in stages]
+    heading = "full usertests by stage (s)"
+    return ["{:<28}{:>5}{:>10}{:>10}{:>10}{:>12}".format(
+        heading, "runs", "median", "min", "max", "tot=")] + rows
+
+
 def qemu_version_line(binary: str) -> str:
     """QEMU's own first line of --version, for the table's heading."""
     try:
@@ -174,6 +269,11 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--iozone-cpus", type=hart_counts, default=[1, 3], metavar="N,N,...",
                         help="hart counts to run iozone with, if the stage has it "
                         "(default 1,3; an empty list skips it)")
+    parser.add_argument("--stages", metavar="A,B,...",
+                        help="stages whose full usertests to time side by side (default: "
+                        "{}, if available; \"\" compares none)".format(",".join(DEFAULT_STAGES)))
+    parser.add_argument("--unreleased", action="store_true",
+                        help="stages of labs not available yet may be compared too")
     qemu.add_boot_options(parser, ROOT)
     options = parser.parse_args(argv)
     if options.boots < 1 or options.usertests < 0 or options.cpus < 1:
@@ -195,6 +295,8 @@ def main(argv: Sequence[str]) -> int:
             rows.append(table_row("full usertests (s)", measure(
                 "usertests", options.usertests, time_usertests, options)))
         rows += iozone_table(options)
+        stages = stages_to_compare(options) if options.usertests else []
+        stage_rows = compare_stages(stages, options) if stages else []
     except (BenchFailed, qemu.QemuError) as failure:
         print("bench: {} (logs in {})".format(failure, os.path.relpath(LOG_DIR)),
               file=sys.stderr)
@@ -207,6 +309,10 @@ def main(argv: Sequence[str]) -> int:
     print("{:<28}{:>5}{:>10}{:>10}{:>10}".format("", "runs", "median", "min", "max"))
     for row in rows:
         print(row)
+    if stage_rows:
+        print()
+        for row in stage_rows:
+            print(row)
     return 0
 
 

@@ -31,7 +31,7 @@
 
 #define TEST_LIMIT 3000      /* ticks (30 s) before the watchdog kills a test */
 #define BLOCK 1024           /* the file system's block size */
-#define KERNEL_ADDR ((void *)KERNBASE)
+#define KERNEL_ADDR ((void *)TRAMPOLINE)  /* kernel code, above user memory */
 
 static const char *test_name = "?";
 static char scratch[32];     /* the test's file: "ioc.NAME" */

@@ -11,7 +11,9 @@
  *           exec and sbrk (growth across a page-table page, shrinking,
  *           growing again onto new pages);
  *   badptr  kernel and device addresses, the stack guard page, pages past
- *           the end of memory and ranges that run into them all give -1;
+ *           the end of memory (below the mirror's end, MIRROR_TOP, and
+ *           above it up to MAXUVA) and ranges that run into them all give
+ *           -1;
  *   leak    thousands of fork/exec/exit cycles leave the free-page count
  *           where it was.
  *
@@ -296,6 +298,9 @@ static void test_badptr(void)
     { KSTACK(0), 8, "a kernel stack" },
     { UART0_VA, 1, "the UART" },
     { PLIC_VA, 8, "the PLIC" },
+    { MIRROR_TOP - 4, 8, "a range across the end of the mirror" },
+    { MIRROR_TOP, 8, "the first page above the mirror" },
+    { MAXUVA - 8, 8, "the last bytes below MAXUVA" },
     { MAXUVA - 4, 8, "a range across MAXUVA" },
     { guard, 8, "the stack guard page" },
     { guard + PGSIZE - 4, 8, "a range from the guard page into the stack" },

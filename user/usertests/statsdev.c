@@ -29,11 +29,11 @@ expect_whole_text(char *name, char *who)
 
   CHECK(name, n > 0, "%s: statistics() returned %d", who, n);
   CHECK(name, n < SCRATCH, "%s: the text fills all %d bytes of the buffer", who, SCRATCH);
-  CHECK(name, memcmp(scratch, "freepages ", 10) == 0,
-        "%s: the text does not start with \"freepages \" (it starts \"%c%c%c%c...\")", who,
-        scratch[0], scratch[1], scratch[2], scratch[3]);
   CHECK(name, scratch[n - 1] == '\n', "%s: the text (%d bytes) does not end with a newline",
         who, n);
+  scratch[n] = 0;
+  CHECK(name, stats_value(scratch, "freepages") >= 0, "%s: the text has no \"freepages N\" line",
+        who);
   CHECK(name, holds(scratch, n, "\nlock "), "%s: the text has no \"lock \" line", who);
 }
 

@@ -67,6 +67,7 @@ int can_read(uint64 addr);
 void make_pipe(char *name, int *fds);
 
 /* ---- memory ---- */
+int stats_value(char *text, char *key);   /* N of the line "KEY N" of /statistics text, or -1 */
 int freepages(void);
 int freepages_settled(int expect);
 void expect_no_leak(char *name, int before, char *what);

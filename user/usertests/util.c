@@ -152,6 +152,21 @@ void make_pipe(char *name, int *fds)
  */
 static char stats_text[4096 + 512];
 
+/* The number on the line "KEY N" of text, or -1 if there is no such line. */
+int stats_value(char *text, char *key)
+{
+  int len = strlen(key);
+  for (char *line = text; line != 0 && *line != 0; ) {
+    if (memcmp(line, key, len) == 0 && line[len] == ' ' && line[len + 1] >= '0' &&
+        line[len + 1] <= '9')
+      return atoi(line + len + 1);
+    line = strchr(line, '\n');
+    if (line != 0)
+      line++;
+  }
+  return -1;
+}
+
 /* Free physical pages as the statistics device reports them, or -1 if unreadable. */
 int freepages(void)
 {
@@ -159,9 +174,7 @@ int freepages(void)
   if (n < 0)
     return -1;
   stats_text[n] = 0;
-  if (memcmp(stats_text, "freepages ", 10) != 0 || stats_text[10] < '0' || stats_text[10] > '9')
-    return -1;
-  return atoi(stats_text + 10);
+  return stats_value(stats_text, "freepages");
 }
 
 /*
