@@ -372,16 +372,18 @@ static struct buf *bget(uint dev, uint blockno)
  * A locked buffer for a block that is not cached, recycled from an idle
  * buffer; 0 if the block is cached (a copy, possibly being read, exists)
  * or no buffer is idle. It never waits, so a caller may use it while it
- * holds other buffers.
+ * holds other buffers. Only a recycler, holding bcache.lock, puts a block
+ * into a bucket: one not there under that lock stays out until we do.
  */
 static struct buf *bget_uncached(uint dev, uint blockno)
 {
+  struct bucket *k = bucket_of(blockno);
+
   acquire(&bcache.lock);
-  struct buf *b = cache_lookup(dev, blockno) == 0 ? cache_recycle(dev, blockno) : 0;
-  if (b) {
-    idle_remove(b);
-    b->users++;
-  }
+  acquire(&k->lock);
+  int cached = chain_find(k, dev, blockno) != 0;
+  release(&k->lock);
+  struct buf *b = cached ? 0 : recycle(dev, blockno);
   release(&bcache.lock);
   if (b)
     acquiresleep(&b->lock);  /* it was idle: nobody holds it */
