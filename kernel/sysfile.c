@@ -535,8 +535,9 @@ static int open_inode(struct inode *ip, int omode)
 /*
  * Does open with omode make path (O_CREATE), or look it up? O_CREATE meets
  * a symbolic link by looking it up: it opens what the link leads to, if
- * anything (no file is made through a link that leads nowhere), or the
- * link itself with O_NOFOLLOW, as open without O_CREATE would.
+ * anything (no file is made through a link that leads nowhere). With
+ * O_NOFOLLOW as well it fails, since a link opened itself is read-only
+ * (may_open).
  */
 static int open_creates(char *path, int omode)
 {
