@@ -26,7 +26,9 @@ reclaim orphans at boot, so they are counted, not reported. An unreachable
 inode that still has links, or a removed directory that still holds
 entries, is damage.
 
-The block layout is that of kernel/fs.h: 12 direct blocks and one indirect.
+The block layout follows the image's magic (grade/fsimage.py): 12 direct
+blocks and one singly-indirect block, or, in the large-file layout, 11
+direct blocks, a singly- and a doubly-indirect block.
 
 Usage: python3 grade/fsck.py fs.img   (exit status 0 when consistent)
 """
@@ -42,10 +44,10 @@ if ROOT not in sys.path:
 
 from grade import fsimage  # noqa: E402
 
-NDIRECT = 12
-NINDIRECT = fsimage.BSIZE // 4
 T_DEVICE = 3
-TYPE_NAMES = {fsimage.T_DIR: "directory", fsimage.T_FILE: "file", T_DEVICE: "device"}
+T_SYMLINK = 4
+TYPE_NAMES = {fsimage.T_DIR: "directory", fsimage.T_FILE: "file", T_DEVICE: "device",
+              T_SYMLINK: "symbolic link"}
 MAX_PROBLEMS = 20
 
 Inode = List[int]      # the fields of struct dinode: type, major, minor, nlink, size, addrs
@@ -109,21 +111,49 @@ def _show_name(name: bytes) -> str:
 
 # ---- directories ----
 
-def _data_blocks(image: fsimage.Image, inode: Inode) -> List[int]:
-    """An inode's data blocks in file order: the direct ones, then the indirect ones."""
+class BlockMap(NamedTuple):
+    """The blocks an inode uses: its data in file order, and its indirect blocks."""
+    data: List[int]
+    indirect: List[int]
+
+
+def _in_data_area(image: fsimage.Image, block: int) -> bool:
+    return image.size - image.nblocks <= block < image.size
+
+
+def _walk_indirect(image: fsimage.Image, block: int, level: int, found: BlockMap) -> None:
+    """Add the tree of indirect blocks rooted at block (level 1: addresses of data)."""
+    found.indirect.append(block)
+    if not _in_data_area(image, block):
+        return  # reported as outside the data area; its contents mean nothing
+    entries = struct.unpack("<{}I".format(fsimage.PER_BLOCK), image.read_block(block))
+    for entry in entries:
+        if entry and level == 1:
+            found.data.append(entry)
+        elif entry:
+            _walk_indirect(image, entry, level - 1, found)
+
+
+def _block_map(image: fsimage.Image, inode: Inode) -> BlockMap:
+    """Follow an inode's addresses as the image's layout says."""
+    layout = image.layout
     addrs = inode[5:]
-    blocks = [block for block in addrs[:NDIRECT] if block]
-    indirect = addrs[NDIRECT]
-    if indirect and image.size - image.nblocks <= indirect < image.size:
-        entries = struct.unpack("<{}I".format(NINDIRECT), image.read_block(indirect))
-        blocks.extend(block for block in entries if block)
-    return blocks
+    found = BlockMap([block for block in addrs[:layout.direct] if block], [])
+    for slot, level in enumerate(layout.levels, layout.direct):
+        if addrs[slot]:
+            _walk_indirect(image, addrs[slot], level, found)
+    return found
+
+
+def _data_blocks(image: fsimage.Image, inode: Inode) -> List[int]:
+    """An inode's data blocks in file order."""
+    return _block_map(image, inode).data
 
 
 def _entries(image: fsimage.Image, directory: Inode) -> List[Entry]:
     """The (inum, name) entries of a directory inode, skipping empty slots."""
     data = b"".join(image.read_block(block) for block in _data_blocks(image, directory)
-                    if image.size - image.nblocks <= block < image.size)
+                    if _in_data_area(image, block))
     result = []
     for offset in range(0, min(directory[4], len(data)), fsimage.DIRENT.size):
         inum, name = fsimage.DIRENT.unpack_from(data, offset)
@@ -274,9 +304,9 @@ def _check_link_counts(inodes: Dict[int, Inode], tree: Tree) -> List[str]:
 # ---- blocks ----
 
 def _block_list(image: fsimage.Image, inode: Inode) -> List[int]:
-    """Every block an inode uses: its data blocks and its indirect block."""
-    indirect = inode[5 + NDIRECT]
-    return _data_blocks(image, inode) + ([indirect] if indirect else [])
+    """Every block an inode uses: its data blocks and its indirect blocks."""
+    found = _block_map(image, inode)
+    return found.data + found.indirect
 
 
 def _check_blocks(image: fsimage.Image, inodes: Dict[int, Inode],
@@ -288,7 +318,7 @@ def _check_blocks(image: fsimage.Image, inodes: Dict[int, Inode],
         if inode[0] not in TYPE_NAMES:
             problems.append("inode {} has the unknown type {}".format(inum, inode[0]))
             continue
-        if inode[4] > (NDIRECT + NINDIRECT) * fsimage.BSIZE:
+        if inode[4] > image.layout.max_blocks() * fsimage.BSIZE:
             problems.append("inode {} is {} bytes, more than a file can hold".format(
                 inum, inode[4]))
         for block in _block_list(image, inode):
@@ -308,7 +338,8 @@ def _check_bitmap(image: fsimage.Image, owners: Dict[int, int],
     """The bitmap marks the metadata and the blocks in use, and nothing else."""
     first_data = image.size - image.nblocks
     for block in range(image.size):
-        bitmap = image.read_block(image.bmapstart + block // fsimage.BPB)
+        if block % fsimage.BPB == 0:
+            bitmap = image.read_block(image.bmapstart + block // fsimage.BPB)
         index = block % fsimage.BPB
         marked = bool(bitmap[index // 8] & (1 << (index % 8)))
         needed = block < first_data or block in owners

@@ -12,6 +12,11 @@ the on-disk format of kernel/fs.h (all integers little-endian):
                     uint addrs[13]; }                  64 bytes, 16 a block
     struct dirent { ushort inum; char name[14]; }     16 bytes
 
+The magic says how addrs[] maps a file's blocks (the Layout below): the
+classic layout has 12 direct addresses and one singly-indirect block; the
+large-file layout has 11 direct addresses, a singly- and a doubly-indirect
+block.
+
     log header (block logstart) { int n; int block[LOGSIZE]; }, and the
     block to install at block[i] is block logstart + 1 + i.
 
@@ -25,10 +30,9 @@ and read_file("copy-of-fs.img", "gradetoken") to read it back.
 """
 
 import struct
-from typing import BinaryIO, Dict, List, Tuple
+from typing import BinaryIO, Dict, List, NamedTuple, Tuple
 
 BSIZE = 1024
-FSMAGIC = 0x10203040
 ROOTINO = 1
 T_DIR, T_FILE = 1, 2
 DIRSIZ = 14
@@ -38,11 +42,37 @@ DINODE = struct.Struct("<4hI13I")
 DIRENT = struct.Struct("<H14s")
 IPB = BSIZE // DINODE.size
 BPB = BSIZE * 8
+ADDRESSES = 13                  # entries of addrs[]
+PER_BLOCK = BSIZE // 4          # addresses in an indirect block
 
-# Only these block addresses are direct in every stage: the bigfile lab turns
-# the last of the twelve into a doubly-indirect block, so a file made here
-# never uses it (nor the indirect block) and needs no lab-specific format.
-DIRECT_BLOCKS = 11
+
+class Layout(NamedTuple):
+    """How addrs[] maps a file: direct addresses, then one indirect block per level.
+
+    levels[i] is the depth of the indirect tree whose root is in
+    addrs[direct + i]: 1 for a singly-indirect block, 2 for a doubly-indirect one.
+    """
+    direct: int
+    levels: Tuple[int, ...]
+
+    def max_blocks(self) -> int:
+        """The most data blocks a file can have."""
+        return self.direct + sum(PER_BLOCK ** level for level in self.levels)
+
+
+FSMAGIC = 0x10203040          # the classic layout
+FSMAGIC_LARGE = 0x10203041    # the large-file layout
+
+# The layout of each kind of image, by superblock magic.
+LAYOUTS = {
+    FSMAGIC: Layout(12, (1,)),
+    FSMAGIC_LARGE: Layout(11, (1, 2)),
+}
+
+# Only these block addresses are direct in every layout (the large-file one
+# has 11), so a file made here never uses an indirect block and is written
+# the same way whatever the layout.
+DIRECT_BLOCKS = min(layout.direct for layout in LAYOUTS.values())
 
 
 class FsImageError(Exception):
@@ -63,9 +93,10 @@ class Image:
         fields = SUPERBLOCK.unpack(self.read_block(1)[:SUPERBLOCK.size])
         (magic, self.size, self.nblocks, self.ninodes, self.nlog, self.logstart,
          self.inodestart, self.bmapstart) = fields
-        if magic != FSMAGIC:
+        if magic not in LAYOUTS:
             raise FsImageError("not a Kiln file system image (bad superblock magic 0x{:x})"
                                .format(magic))
+        self.layout = LAYOUTS[magic]
         self._install_log()
 
     def _install_log(self) -> None:
@@ -123,7 +154,7 @@ class Image:
         """Claim the first free inode (type 0) for a new object of type kind."""
         for inum in range(ROOTINO + 1, self.ninodes):
             if self.read_inode(inum)[0] == 0:
-                self.write_inode(inum, [kind, 0, 0, 1, 0] + [0] * 13)
+                self.write_inode(inum, [kind, 0, 0, 1, 0] + [0] * ADDRESSES)
                 return inum
         raise FsImageError("the image has no free inode")
 
@@ -132,15 +163,18 @@ class Image:
     def allocate_block(self) -> int:
         """Claim the first free data block in the bitmap; it is zeroed."""
         first_data = self.size - self.nblocks
-        for number in range(first_data, self.size):
-            bitmap_block = self.bmapstart + number // BPB
-            byte, bit = (number % BPB) // 8, number % 8
-            bitmap = bytearray(self.read_block(bitmap_block))
-            if not bitmap[byte] & (1 << bit):
-                bitmap[byte] |= 1 << bit
-                self.write_block(bitmap_block, bytes(bitmap))
-                self.write_block(number, bytes(BSIZE))
-                return number
+        for bitmap_index in range(first_data // BPB, (self.size + BPB - 1) // BPB):
+            bitmap = bytearray(self.read_block(self.bmapstart + bitmap_index))
+            for byte, value in enumerate(bitmap):
+                if value == 0xFF:
+                    continue
+                for bit in range(8):
+                    number = bitmap_index * BPB + byte * 8 + bit
+                    if first_data <= number < self.size and not value & (1 << bit):
+                        bitmap[byte] |= 1 << bit
+                        self.write_block(self.bmapstart + bitmap_index, bytes(bitmap))
+                        self.write_block(number, bytes(BSIZE))
+                        return number
         raise FsImageError("the image has no free data block")
 
 

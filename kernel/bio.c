@@ -367,6 +367,95 @@ static struct buf *bget(uint dev, uint blockno)
   return b;
 }
 
+#if LAB_BIGFILE
+/*
+ * A locked buffer for a block that is not cached, recycled from an idle
+ * buffer; 0 if the block is cached (a copy, possibly being read, exists)
+ * or no buffer is idle. It never waits, so a caller may use it while it
+ * holds other buffers. Only a recycler, holding bcache.lock, puts a block
+ * into a bucket: one not there under that lock stays out until we do.
+ */
+static struct buf *bget_uncached(uint dev, uint blockno)
+{
+  struct bucket *k = bucket_of(blockno);
+
+  acquire(&bcache.lock);
+  acquire(&k->lock);
+  int cached = chain_find(k, dev, blockno) != 0;
+  release(&k->lock);
+  struct buf *b = cached ? 0 : recycle(dev, blockno);
+  release(&bcache.lock);
+  if (b)
+    acquiresleep(&b->lock);  /* it was idle: nobody holds it */
+  return b;
+}
+
+/*
+ * bread for a block that is probably followed on the disk by the next ones
+ * the caller will want, as a file's blocks usually are: if the block must
+ * be read, the blocks after it (at most span - 1 of them, and at most
+ * READ_AHEAD - 1) that are not cached come in with it, in one request.
+ * The run stops at the first block that is cached or that finds no idle
+ * buffer.
+ */
+struct buf *bread_ahead(uint dev, uint blockno, uint span)
+{
+  struct buf *run[READ_AHEAD];
+  uchar *data[READ_AHEAD];
+  struct buf *b = bget(dev, blockno);
+  int n = 1;
+
+  if (b->valid)
+    return b;
+  run[0] = b;
+  while (n < span && n < READ_AHEAD && (run[n] = bget_uncached(dev, blockno + n)) != 0)
+    n++;
+  for (int i = 0; i < n; i++)
+    data[i] = run[i]->data;
+  virtio_disk_rwv(blockno, data, n, BSIZE, 0);
+  for (int i = 0; i < n; i++)
+    run[i]->valid = 1;
+  for (int i = 1; i < n; i++)
+    brelse(run[i]);
+  return b;
+}
+
+/*
+ * A locked buffer for a block that was just allocated, filled with zeros:
+ * its old contents on the disk mean nothing, so they are not read.
+ */
+struct buf *bfresh(uint dev, uint blockno)
+{
+  struct buf *b = bget(dev, blockno);
+  memset(b->data, 0, BSIZE);
+  b->valid = 1;
+  return b;
+}
+
+/* Buffers that bwrite_run hands the disk at a time. */
+#define WRITE_BATCH 64
+
+/*
+ * Write the data of the locked buffers bufs[0..n-1] to the n consecutive
+ * blocks from first on, whatever blocks the buffers hold: one disk request
+ * for up to WRITE_BATCH of them.
+ */
+void bwrite_run(struct buf **bufs, int n, uint first)
+{
+  uchar *data[WRITE_BATCH];
+
+  for (int done = 0; done < n; done += WRITE_BATCH) {
+    int count = n - done < WRITE_BATCH ? n - done : WRITE_BATCH;
+    for (int i = 0; i < count; i++) {
+      if (!holdingsleep(&bufs[done + i]->lock))
+        panic("bwrite_run: buffer not locked");
+      data[i] = bufs[done + i]->data;
+    }
+    virtio_disk_rwv(first + done, data, count, BSIZE, 1);
+  }
+}
+#endif
+
 struct buf *bread(uint dev, uint blockno)
 {
   struct buf *b = bget(dev, blockno);

@@ -31,5 +31,12 @@ void bwrite(struct buf *b);
 void brelse(struct buf *b);
 void bpin(struct buf *b);    /* keep in the cache until the log is written */
 void bunpin(struct buf *b);
+#if LAB_BIGFILE
+/* Large files: fewer disk requests for runs of blocks. */
+#define READ_AHEAD 32  /* the most blocks bread_ahead reads in one request */
+struct buf *bread_ahead(uint dev, uint blockno, uint span);
+struct buf *bfresh(uint dev, uint blockno);  /* zeroed, not read: a new block */
+void bwrite_run(struct buf **bufs, int n, uint first);
+#endif
 
 #endif

@@ -28,6 +28,8 @@ void plic_complete(int irq);
 /* virtio_disk.c */
 void virtio_disk_init(void);
 void virtio_disk_rw(uint blockno, uchar *data, uint size, int write);
+/* count consecutive blocks of size bytes from blockno on, each to or from its own buffer */
+void virtio_disk_rwv(uint blockno, uchar **blocks, uint count, uint size, int write);
 void virtio_disk_intr(void);
 uint64 virtio_disk_reads(void);   /* blocks read since boot */
 
@@ -44,7 +46,7 @@ int clock_usleep(uint64 usecs);    /* sleep that long; -1 if killed meanwhile */
 
 /* stats.c: the "statistics" device (lock counters and free pages, as text) */
 void statsinit(void);
-#if LAB_IOZONE
+#if LAB_BIGFILE
 /* The line "freeblocks N" shows what count() returns (fs.c registers it). */
 void stats_set_freeblocks(uint64 (*count)(void));
 #endif

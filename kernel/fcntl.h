@@ -7,6 +7,9 @@
 #define O_RDWR    0x002
 #define O_CREATE  0x200
 #define O_TRUNC   0x400
+#if LAB_BIGFILE
+#define O_NOFOLLOW 0x800  /* open a symbolic link itself, not what it names */
+#endif
 #if LAB_IOZONE
 
 /* lseek(): where the offset counts from. */

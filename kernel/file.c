@@ -33,12 +33,23 @@ static struct file files[NFILE];
 
 /*
  * How many bytes of an inode write go into one log operation. Besides its
- * data, a write may dirty the inode's block, the indirect block, and two
- * bitmap blocks (its new blocks may straddle a bitmap-block boundary); a
- * write that does not start on a block boundary touches one data block
- * more than its length in blocks. Whatever is left of MAXOPBLOCKS is data.
+ * data, a write may dirty the inode's block, the indirect blocks that lead
+ * to its data, and two bitmap blocks (its new blocks may straddle a
+ * bitmap-block boundary); a write that does not start on a block boundary
+ * touches one data block more than its length in blocks. Whatever is left
+ * of MAXOPBLOCKS is data.
  */
+#if LAB_BIGFILE
+/*
+ * Large files: the singly-indirect block, the doubly-indirect block and
+ * two of the blocks it lists (a chunk is shorter than NINDIRECT blocks, so
+ * it meets at most two of them).
+ */
+#define WRITE_OVERHEAD_BLOCKS  7
+#else
+/* The one indirect block. */
 #define WRITE_OVERHEAD_BLOCKS  4
+#endif
 #define WRITE_CHUNK  ((MAXOPBLOCKS - WRITE_OVERHEAD_BLOCKS - 1) * BSIZE)
 
 void fileinit(void)
@@ -160,7 +171,11 @@ static int write_inode_chunk(struct inode *ip, uint64 addr, int n, uint *off)
   if (put > 0)
     *off += put;
   iunlock(ip);
+#if LAB_BIGFILE
+  end_op_deferred();  /* its commit may wait: the file's last close commits at the latest */
+#else
   end_op();
+#endif
   return put;
 }
 

@@ -9,7 +9,15 @@
 
 #define ROOTINO  1       /* inode number of "/" */
 #define BSIZE    1024    /* block size in bytes */
+#if LAB_BIGFILE
+/*
+ * The large-file layout has a magic of its own, so that a kernel or a
+ * tool never reads an image of the other layout as its own.
+ */
+#define FSMAGIC  0x10203041
+#else
 #define FSMAGIC  0x10203040
+#endif
 
 struct superblock {
   uint magic;        /* FSMAGIC */
@@ -22,18 +30,32 @@ struct superblock {
   uint bmapstart;    /* first free-bitmap block */
 };
 
+#define NINDIRECT  (BSIZE / sizeof(uint))   /* addresses in an indirect block */
+#if LAB_BIGFILE
+/*
+ * addrs[] holds NDIRECT direct addresses, then a singly-indirect block
+ * (NINDIRECT addresses of data blocks), then a doubly-indirect block
+ * (NINDIRECT addresses of singly-indirect blocks).
+ */
+#define NDIRECT     11
+#define NDINDIRECT  (NINDIRECT * NINDIRECT)
+#define MAXFILE     (NDIRECT + NINDIRECT + NDINDIRECT)
+#define NADDRS      (NDIRECT + 2)
+#else
+/* addrs[] holds NDIRECT direct addresses, then an indirect block's. */
 #define NDIRECT    12
-#define NINDIRECT  (BSIZE / sizeof(uint))
 #define MAXFILE    (NDIRECT + NINDIRECT)
+#define NADDRS     (NDIRECT + 1)
+#endif
 
 /* An inode as stored on disk. */
 struct dinode {
-  short type;               /* T_DIR, T_FILE, T_DEVICE; 0 means free */
+  short type;               /* a T_ type of stat.h; 0 means free */
   short major;              /* device numbers, for T_DEVICE */
   short minor;
   short nlink;              /* directory entries that name this inode */
   uint size;                /* bytes */
-  uint addrs[NDIRECT + 1];  /* direct blocks, then the indirect block */
+  uint addrs[NADDRS];       /* block addresses, as described above */
 };
 
 #define IPB           (BSIZE / sizeof(struct dinode))  /* inodes per block */

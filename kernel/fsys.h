@@ -11,6 +11,9 @@ struct stat;
 void initlog(int dev, struct superblock *sb);
 void begin_op(void);
 void end_op(void);
+#if LAB_BIGFILE
+void end_op_deferred(void);     /* end_op for a file write: its commit may come later */
+#endif
 void log_write(struct buf *b);  /* use instead of bwrite inside an operation */
 #if LAB_IOZONE >= 2
 void log_sync(void);            /* wait until every ended operation is on disk */
@@ -37,7 +40,7 @@ struct inode {
     struct {
       short type, major, minor, nlink;
       uint size;
-      uint addrs[NDIRECT + 1];
+      uint addrs[NADDRS];
     };
   };
 };
@@ -70,5 +73,9 @@ int dirlink(struct inode *dp, char *name, uint inum);
 /* Relative paths start at cwd (an inode the caller holds a reference to). */
 struct inode *namei(struct inode *cwd, char *path);
 struct inode *nameiparent(struct inode *cwd, char *path, char *name);
+#if LAB_BIGFILE
+/* namei, but a symbolic link at the end of path is returned itself, not followed. */
+struct inode *namei_nofollow(struct inode *cwd, char *path);
+#endif
 
 #endif

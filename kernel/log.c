@@ -44,10 +44,63 @@ static struct {
   int outstanding;      /* operations between begin_op and end_op */
   int committing;       /* a commit is writing; new operations wait */
   struct log_header lh; /* blocks modified by the current group */
+#if LAB_BIGFILE
+  int commit_wanted;    /* an operation in the group ended with end_op */
+  int waiting;          /* processes asleep in begin_op */
+  struct buf *held[LOGSIZE];  /* during a commit: the group's buffers, locked */
+#endif
 #if LAB_IOZONE >= 2
   uint commits;         /* groups committed since boot, for log_sync */
 #endif
 } journal;
+
+#if LAB_BIGFILE
+/*
+ * Large files bring a log of hundreds of blocks, and two ways to make it
+ * cheap. A commit moves runs of blocks with few disk requests: the group
+ * goes into the log as one run, and is installed in runs of consecutive
+ * home blocks. And a file write need not wait for its commit
+ * (end_op_deferred): the group goes on growing until an operation that
+ * must commit ends (any other system call that changes the disk, and the
+ * close that drops a written file), or until the log is too full for the
+ * next operation. So a program that writes a file a block at a time costs
+ * one commit per log-full of blocks, not one per write; a crash may lose
+ * the last writes made before the file was closed, but never leaves the
+ * file system inconsistent.
+ *
+ * Which blocks the group holds, a bit per block, so that log_write need not
+ * search a list of hundreds for every block it is given. Guarded by
+ * journal.lock; the bits of a group are cleared when it is installed.
+ */
+static uchar group_bits[FSSIZE / 8 + 1];
+
+static int in_group(uint blockno)
+{
+  if (blockno >= FSSIZE)
+    panic("log_write: block beyond FSSIZE");
+  return (group_bits[blockno / 8] >> (blockno % 8)) & 1;
+}
+
+static void add_to_group(uint blockno)
+{
+  group_bits[blockno / 8] |= 1 << (blockno % 8);
+  journal.lh.block[journal.lh.n++] = blockno;
+}
+#else
+/* Is the block in the group already? */
+static int in_group(uint blockno)
+{
+  for (int i = 0; i < journal.lh.n; i++)
+    if (journal.lh.block[i] == blockno)
+      return 1;
+  return 0;
+}
+
+static void add_to_group(uint blockno)
+{
+  journal.lh.block[journal.lh.n++] = blockno;
+}
+#endif
 
 static void read_header(void)
 {
@@ -71,6 +124,52 @@ static void copy_block(struct buf *to, struct buf *from)
   bwrite(to);
 }
 
+#if LAB_BIGFILE
+/* Sort the group's home block numbers, so that runs of consecutive ones stand together. */
+static void sort_group(void)
+{
+  int *block = journal.lh.block;
+
+  for (int i = 1; i < journal.lh.n; i++) {
+    int home = block[i], j = i;
+    for (; j > 0 && block[j - 1] > home; j--)
+      block[j] = block[j - 1];
+    block[j] = home;
+  }
+}
+
+/*
+ * Step 1: the cached (pinned) copies of the modified blocks go into the
+ * log, straight from their buffers, in one run. The buffers stay locked
+ * until they are installed. No operation runs during a commit, so the
+ * locks only keep out readers, for a moment.
+ */
+static void write_log_blocks(void)
+{
+  sort_group();
+  for (int i = 0; i < journal.lh.n; i++)
+    journal.held[i] = bread(journal.dev, journal.lh.block[i]);
+  bwrite_run(journal.held, journal.lh.n, journal.start + 1);
+}
+
+/* Step 3 after a commit: each run of consecutive home blocks in one request. */
+static void install_from_cache(void)
+{
+  int n = journal.lh.n;
+
+  for (int first = 0, end; first < n; first = end) {
+    for (end = first + 1; end < n && journal.lh.block[end] == journal.lh.block[end - 1] + 1; end++)
+      ;
+    bwrite_run(&journal.held[first], end - first, journal.lh.block[first]);
+  }
+  for (int i = 0; i < n; i++) {
+    uint blockno = journal.lh.block[i];
+    group_bits[blockno / 8] &= ~(1 << (blockno % 8));
+    bunpin(journal.held[i]);
+    brelse(journal.held[i]);
+  }
+}
+#else
 /* Step 1: the cached (pinned) copies of the modified blocks go into the log. */
 static void write_log_blocks(void)
 {
@@ -96,6 +195,7 @@ static void install_from_cache(void)
     brelse(home);
   }
 }
+#endif
 
 /* Step 3 at boot: the log on disk is the only copy of the committed blocks. */
 static void install_from_log(void)
@@ -143,6 +243,97 @@ static void commit(void)
   write_header();
 }
 
+#if LAB_BIGFILE
+/*
+ * Wait in begin_op for a commit to end or for room in the log. The count
+ * of waiters spares the many operations that end with nobody waiting a
+ * wakeup, which looks at every process. Caller holds journal.lock.
+ */
+static void wait_for_log(void)
+{
+  journal.waiting++;
+  sleep(&journal, &journal.lock);
+  journal.waiting--;
+}
+
+static void wake_waiting(void)
+{
+  if (journal.waiting > 0)
+    wakeup(&journal);
+}
+
+/*
+ * Commit the group now. Caller holds journal.lock, and no operation is
+ * outstanding; committing keeps everyone else out meanwhile, so the lock
+ * need not be held while the commit writes.
+ */
+static void commit_now(void)
+{
+  journal.committing = 1;
+  journal.commit_wanted = 0;
+  release(&journal.lock);
+  commit();
+  acquire(&journal.lock);
+#if LAB_IOZONE >= 2
+  journal.commits++;
+  wakeup(&journal);  /* log_sync waits for the count, not among waiting */
+#endif
+  journal.committing = 0;
+  wake_waiting();
+}
+
+/*
+ * Wait until the log can take one more operation's worst case, then join
+ * the group. A log filled by deferred writes, with no operation left to
+ * end and commit it, is committed here.
+ */
+void begin_op(void)
+{
+  acquire(&journal.lock);
+  for (;;) {
+    if (journal.committing)
+      wait_for_log();
+    else if (journal.lh.n + (journal.outstanding + 1) * MAXOPBLOCKS <= journal.capacity)
+      break;
+    else if (journal.outstanding == 0)
+      commit_now();
+    else
+      wait_for_log();
+  }
+  journal.outstanding++;
+  release(&journal.lock);
+}
+
+/*
+ * Leave the group. The last operation out commits it if any operation in
+ * it wanted its commit; otherwise the group stays open for more. Either
+ * way, operations waiting for room in the log try again.
+ */
+static void leave_group(int wants_commit)
+{
+  acquire(&journal.lock);
+  if (journal.committing)
+    panic("end_op: commit in progress");
+  journal.outstanding--;
+  journal.commit_wanted |= wants_commit;
+  if (journal.outstanding == 0 && journal.commit_wanted)
+    commit_now();
+  else
+    wake_waiting();
+  release(&journal.lock);
+}
+
+void end_op(void)
+{
+  leave_group(1);
+}
+
+/* End an operation whose changes may wait for a later commit: a file write. */
+void end_op_deferred(void)
+{
+  leave_group(0);
+}
+#else
 /* Wait until the log can take one more operation's worst case, then join the group. */
 void begin_op(void)
 {
@@ -174,28 +365,31 @@ void end_op(void)
   /* committing keeps everyone else out, so the lock need not be held. */
   commit();
   acquire(&journal.lock);
-#if LAB_IOZONE >= 2
-  journal.commits++;
-#endif
   journal.committing = 0;
   wakeup(&journal);
   release(&journal.lock);
 }
+#endif
 
 #if LAB_IOZONE >= 2
 /*
  * Wait until every operation that has ended is on disk (fsync). An ended
  * operation's changes belong to the group being committed, or else to the
- * group still open, which the last of its operations will commit; either
- * way the next commit to finish carries them. Counting commits, rather
- * than waiting for an empty log, cannot starve behind a stream of new
- * operations.
+ * group still open. That one may hold only file writes that wait for a
+ * later commit (end_op_deferred), so it is asked to commit: at once if no
+ * operation is in it, else by the last of them to end. Either way the next
+ * commit to finish carries them. Counting commits, rather than waiting for
+ * an empty log, cannot starve behind a stream of new operations.
  */
 void log_sync(void)
 {
   acquire(&journal.lock);
   if (journal.committing || journal.lh.n > 0) {
     uint wanted = journal.commits + 1;
+    if (!journal.committing && journal.outstanding == 0)
+      commit_now();
+    else
+      journal.commit_wanted = 1;
     /* Not there yet; the difference stays right when the count wraps. */
     while ((int)(wanted - journal.commits) > 0)
       sleep(&journal, &journal.lock);
@@ -211,19 +405,13 @@ void log_sync(void)
  */
 void log_write(struct buf *b)
 {
-  int i;
-
   acquire(&journal.lock);
   if (journal.outstanding < 1)
     panic("log_write: outside an operation");
-  for (i = 0; i < journal.lh.n; i++)
-    if (journal.lh.block[i] == b->blockno)
-      break;
-  if (i == journal.lh.n) {
+  if (!in_group(b->blockno)) {
     if (journal.lh.n >= journal.capacity)
       panic("log_write: operation too big for the log");
-    journal.lh.block[i] = b->blockno;
-    journal.lh.n++;
+    add_to_group(b->blockno);
     bpin(b);
   }
   release(&journal.lock);

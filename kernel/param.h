@@ -10,10 +10,23 @@
 #define NDEV         10    /* device major numbers */
 #define ROOTDEV       1    /* device number of the root file system */
 #define MAXARG       32    /* exec arguments */
+#if LAB_BIGFILE
+/*
+ * Large files: a disk that holds a file of MAXFILE blocks (fs.h) and more,
+ * and a log that takes many blocks per commit, so that a big write costs
+ * few commits. The log's header block lists at most 255 blocks. The cache
+ * holds every block the log pins, with room to spare for reading.
+ */
+#define MAXOPBLOCKS  30    /* blocks one file-system operation may write */
+#define LOGSIZE      (MAXOPBLOCKS * 8)  /* log blocks on disk */
+#define NBUF         (LOGSIZE + 64)     /* buffer cache size */
+#define FSSIZE       80000 /* file-system size in blocks */
+#else
 #define MAXOPBLOCKS  10    /* blocks one file-system operation may write */
 #define LOGSIZE      (MAXOPBLOCKS * 3)  /* log blocks on disk */
 #define NBUF         (MAXOPBLOCKS * 3)  /* buffer cache size */
 #define FSSIZE       2000  /* file-system size in blocks */
+#endif
 #define MAXPATH      128   /* longest path name */
 #define USERSTACK    1     /* pages of user stack */
 #if LAB_SHM

@@ -5,11 +5,14 @@
 #define T_DIR     1   /* directory */
 #define T_FILE    2   /* regular file */
 #define T_DEVICE  3   /* device node */
+#if LAB_BIGFILE
+#define T_SYMLINK 4   /* symbolic link: its contents are the path it names */
+#endif
 
 struct stat {
   int dev;      /* file system's disk device */
   uint ino;     /* inode number */
-  short type;   /* T_DIR, T_FILE or T_DEVICE */
+  short type;   /* one of the T_ types above */
   short nlink;  /* links to the file */
   uint64 size;  /* size in bytes */
 };

@@ -41,11 +41,11 @@ struct snapshot {
  * one of them takes the snapshot.
  */
 static struct spinlock stats_lock;
-#if LAB_IOZONE
-
+#if LAB_BIGFILE
 /*
  * The storage layer counts the free blocks of the disk, and as it sits
- * above this one, it hands over the function that reads its count.
+ * above this one, it hands over the function that reads its count. That
+ * must not sleep: it is called with stats_lock held.
  */
 static uint64 (*free_blocks)(void);
 
@@ -156,7 +156,7 @@ static int format_stats(char *buf, int size, const struct page_counts *pages)
 #if LAB_LAZY
   len += snprintf(buf + len, size - len, "allocpages %lu\n", pages->handed_out);
 #endif
-#if LAB_IOZONE
+#if LAB_BIGFILE
   len += format_free_blocks(buf + len, size - len);
 #endif
 #if LAB_KPGTBL

@@ -58,6 +58,9 @@ uint64 sys_mkdir(void);
 uint64 sys_mknod(void);
 uint64 sys_link(void);
 uint64 sys_unlink(void);
+#if LAB_BIGFILE
+uint64 sys_symlink(void);
+#endif
 #if LAB_IOZONE
 uint64 sys_lseek(void);
 uint64 sys_pread(void);
@@ -110,6 +113,9 @@ static const struct syscall_entry syscalls[] = {
   [SYS_sigalarm]   = { "sigalarm",   sys_sigalarm },
   [SYS_sigreturn]  = { "sigreturn",  sys_sigreturn },
   [SYS_kbacktrace] = { "kbacktrace", sys_kbacktrace },
+#endif
+#if LAB_BIGFILE
+  [SYS_symlink] = { "symlink", sys_symlink },
 #endif
 #if LAB_SHM
   [SYS_shmget] = { "shmget", sys_shmget },

@@ -35,6 +35,9 @@
 #define SYS_sigreturn  25
 #define SYS_kbacktrace 26
 #endif
+#if LAB_BIGFILE
+#define SYS_symlink 27
+#endif
 #if LAB_SHM
 #define SYS_shmget 28
 #define SYS_shmat  29

@@ -237,7 +237,7 @@ static struct inode *lock_live_parent(char *path, char *name)
 static struct inode *reuse_existing(struct inode *ip, short type)
 {
   ilock(ip);
-  if (type != T_FILE || ip->type == T_DIR) {
+  if (type != T_FILE || (ip->type != T_FILE && ip->type != T_DEVICE)) {
     iunlockput(ip);
     return 0;
   }
@@ -441,16 +441,44 @@ uint64 sys_unlink(void)
 
 /* ---- opening ---- */
 
+/*
+ * May open use the locked inode ip with omode? Directories change only
+ * through the calls above: read-only.
+ */
+static int may_open(struct inode *ip, int omode)
+{
+#if LAB_BIGFILE
+  /* O_NOFOLLOW is no access mode. A link opened itself is read-only: its text. */
+  omode &= ~O_NOFOLLOW;
+  if (ip->type == T_SYMLINK)
+    return omode == O_RDONLY;
+#endif
+  return ip->type != T_DIR || omode == O_RDONLY;
+}
+
+#if LAB_BIGFILE
+/* The inode path names for open: with O_NOFOLLOW, a symbolic link at its end is the link itself. */
+static struct inode *name_for_open(char *path, int omode)
+{
+  struct inode *cwd = myproc()->cwd;
+
+  return (omode & O_NOFOLLOW) ? namei_nofollow(cwd, path) : namei(cwd, path);
+}
+#endif
+
 /* The existing inode path names, locked, if open may use it with omode; else 0. */
 static struct inode *lookup_for_open(char *path, int omode)
 {
+#if LAB_BIGFILE
+  struct inode *ip = name_for_open(path, omode);
+#else
   struct inode *ip = namei(myproc()->cwd, path);
+#endif
 
   if (ip == 0)
     return 0;
   ilock(ip);
-  /* Directories change only through the calls above: read-only. */
-  if (ip->type == T_DIR && omode != O_RDONLY) {
+  if (!may_open(ip, omode)) {
     iunlockput(ip);
     return 0;
   }
@@ -503,6 +531,33 @@ static int open_inode(struct inode *ip, int omode)
   return fd;
 }
 
+#if LAB_BIGFILE
+/*
+ * Does open with omode make path (O_CREATE), or look it up? O_CREATE meets
+ * a symbolic link by looking it up: it opens what the link leads to, if
+ * anything (no file is made through a link that leads nowhere). With
+ * O_NOFOLLOW as well it fails, since a link opened itself is read-only
+ * (may_open).
+ */
+static int open_creates(char *path, int omode)
+{
+#if LAB_BIGFILE >= 2
+  if ((omode & O_CREATE) == 0)
+    return 0;
+  struct inode *ip = namei_nofollow(myproc()->cwd, path);
+  if (ip == 0)
+    return 1;
+  ilock(ip);
+  int link = ip->type == T_SYMLINK;
+  iunlockput(ip);
+  return !link;
+#else
+  /* TODO (bigfile lab): O_CREATE must not make a file over a symbolic link. */
+  return (omode & O_CREATE) != 0;
+#endif
+}
+#endif
+
 uint64 sys_open(void)
 {
   char path[MAXPATH];
@@ -513,8 +568,13 @@ uint64 sys_open(void)
   argint(1, &omode);
 
   begin_op();
+#if LAB_BIGFILE
+  struct inode *ip = open_creates(path, omode) ? create(path, T_FILE, 0, 0)
+                                               : lookup_for_open(path, omode);
+#else
   struct inode *ip = (omode & O_CREATE) ? create(path, T_FILE, 0, 0)
                                         : lookup_for_open(path, omode);
+#endif
   int fd = ip ? open_inode(ip, omode) : -1;
   end_op();
   return fd;
@@ -552,6 +612,57 @@ uint64 sys_mknod(void)
   argint(2, &minor);
   return make_node(path, T_DEVICE, major, minor);
 }
+
+#if LAB_BIGFILE
+/* ---- symbolic links ---- */
+
+#if LAB_BIGFILE >= 2
+/*
+ * Make path a new symbolic link holding target. The link gets its
+ * contents before its name, in one log operation: if the disk is full, the
+ * new inode is dropped whole (as create does) and nothing is left behind.
+ */
+static int make_symlink(char *target, char *path)
+{
+  char name[DIRSIZ];
+  struct inode *dp, *ip;
+  int len = strlen(target), made = 0;
+
+  if (len == 0 || (dp = lock_live_parent(path, name)) == 0)
+    return -1;
+  if ((ip = dirlookup(dp, name, 0)) != 0) {
+    iput(ip);  /* the name is taken, by whatever: a link never replaces it */
+  } else if ((ip = ialloc(dp->dev, T_SYMLINK)) != 0) {
+    ilock(ip);
+    ip->nlink = 1;  /* counted before the name exists, as in init_new_inode */
+    made = writei(ip, 0, (uint64)target, 0, len) == len && dirlink(dp, name, ip->inum) == 0;
+    ip->nlink = made;  /* a link left without its name goes when dropped */
+    iupdate(ip);
+    iunlockput(ip);
+  }
+  iunlockput(dp);
+  return made ? 0 : -1;
+}
+#endif
+
+/* symlink(target, path): make path a link to target, which need not exist. */
+uint64 sys_symlink(void)
+{
+  char target[MAXPATH], path[MAXPATH];
+
+  if (argstr(0, target, MAXPATH) < 0 || argstr(1, path, MAXPATH) < 0)
+    return -1;
+#if LAB_BIGFILE >= 2
+  begin_op();
+  int result = make_symlink(target, path);
+  end_op();
+  return result;
+#else
+  /* TODO (bigfile lab): make path a new T_SYMLINK inode that holds target. */
+  return -1;
+#endif
+}
+#endif
 
 /* ---- working directory ---- */
 

@@ -9,7 +9,8 @@
  * (user/_cat becomes "cat", README.md becomes "README").
  *
  * The whole image is built in memory and written only if every FILE fit,
- * so a failed run leaves no half-made image behind. Every on-disk integer
+ * so a failed run leaves no half-made image behind. Its unused tail is
+ * left as a hole in the file (see save_image). Every on-disk integer
  * is stored little-endian through put16/put32, whatever the host.
  */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * The kernel headers use the short names uint, ushort and uchar. They mean
@@ -117,26 +119,54 @@ new_block(void)
   return next_block++;
 }
 
+/* The address stored at slot, a fresh block's if it is still 0. */
+static uint32_t
+slot_block(uint8_t *slot)
+{
+  if (get32(slot) == 0)
+    put32(slot, new_block());
+  return get32(slot);
+}
+
+/* Slot number i of the indirect block stored at slot, allocating that block if need be. */
+static uint8_t *
+indirect_slot(uint8_t *slot, uint32_t i)
+{
+  return image[slot_block(slot)] + i * sizeof(uint32_t);
+}
+
+/*
+ * The slot of inode inum that holds the address of its block number
+ * index, allocating the indirect blocks on the way; NULL past MAXFILE.
+ */
+static uint8_t *
+address_slot(uint32_t inum, uint32_t index)
+{
+  uint8_t *addrs = FIELD(inum, addrs);
+
+  if (index < NDIRECT)
+    return addrs + index * sizeof(uint32_t);
+  index -= NDIRECT;
+  if (index < NINDIRECT)
+    return indirect_slot(addrs + NDIRECT * sizeof(uint32_t), index);
+#if LAB_BIGFILE
+  index -= NINDIRECT;
+  if (index < NDINDIRECT) {
+    uint8_t *middle = indirect_slot(addrs + (NDIRECT + 1) * sizeof(uint32_t),
+                                    index / NINDIRECT);
+    return indirect_slot(middle, index % NINDIRECT);
+  }
+#endif
+  return NULL;
+}
+
 /* The disk block holding byte offset off of inode inum, allocated if need be. */
 static uint8_t *
 block_for(uint32_t inum, uint32_t off)
 {
-  uint32_t index = off / BSIZE;
-  uint8_t *slot;
+  uint8_t *slot = address_slot(inum, off / BSIZE);
 
-  if (index >= MAXFILE)
-    return NULL;
-  if (index < NDIRECT) {
-    slot = FIELD(inum, addrs) + index * sizeof(uint32_t);
-  } else {
-    slot = FIELD(inum, addrs) + NDIRECT * sizeof(uint32_t);
-    if (get32(slot) == 0)
-      put32(slot, new_block());
-    slot = image[get32(slot)] + (index - NDIRECT) * sizeof(uint32_t);
-  }
-  if (get32(slot) == 0)
-    put32(slot, new_block());
-  return image[get32(slot)];
+  return slot ? image[slot_block(slot)] : NULL;
 }
 
 /* Appends n bytes to inode inum; returns -1 if the file would be too big. */
@@ -279,6 +309,11 @@ write_bitmap(void)
     image[BMAPSTART + b / BPB][(b % BPB) / 8] |= 1 << (b % 8);
 }
 
+/*
+ * Write the image. Only the blocks below next_block can hold anything but
+ * zeros; the rest of the file is left as a hole, which reads as zeros but
+ * takes no room on the host's disk (a sparse file), however large FSSIZE.
+ */
 static void
 save_image(const char *path)
 {
@@ -286,7 +321,8 @@ save_image(const char *path)
 
   if (f == NULL)
     fail("cannot create %s: %s", path, strerror(errno));
-  if (fwrite(image, sizeof(image), 1, f) != 1 || fclose(f) != 0) {
+  if (fwrite(image, BSIZE, next_block, f) != next_block || fflush(f) != 0 ||
+      ftruncate(fileno(f), (off_t)FSSIZE * BSIZE) != 0 || fclose(f) != 0) {
     remove(path);
     fail("cannot write %s: %s", path, strerror(errno));
   }

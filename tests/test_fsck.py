@@ -9,6 +9,7 @@ Run: python3 -m unittest tests.test_fsck (or `make test`).
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import unittest
@@ -279,6 +280,99 @@ class FsckTests(ScratchTestCase):
         self.assertIn("inode 2 has 5 links but 1 entries name it", result.stdout)
         self.assertIn("block 8 is marked in use but no inode uses it", result.stdout)
         self.assertIn("INCONSISTENT", result.stdout)
+
+
+class LargeLayoutTests(ScratchTestCase):
+    """An image of the bigfile lab's layout: 11 direct, a singly- and a doubly-indirect block.
+
+    /big has BIG_BLOCKS data blocks, so it uses two blocks listed by its
+    doubly-indirect block; fsck must follow all three levels.
+    """
+
+    BIG_BLOCKS = 11 + 256 + 256 + 10
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.image = self.path("fs.img")
+        make_image(self.image, blocks=1200, magic=fsimage.FSMAGIC_LARGE)
+        with open(self.image, "r+b") as handle:
+            image = fsimage.Image(handle)
+            self.big = Editor(image).create(fsimage.ROOTINO, b"big")
+            self.indirect = self.lay_out(image, self.big, self.BIG_BLOCKS)
+            image.commit()
+
+    def lay_out(self, image: fsimage.Image, inum: int, count: int) -> List[int]:
+        """Give inode inum count data blocks; its indirect blocks, singly first."""
+        inode = image.read_inode(inum)
+        data = [image.allocate_block() for _ in range(count)]
+        inode[5:5 + 11] = data[:11]
+        rest = data[11:]
+        singly = image.allocate_block()
+        image.write_block(singly, struct.pack("<256I", *rest[:256]))
+        rest = rest[256:]
+        middles = []
+        while rest:
+            middles.append(image.allocate_block())
+            chunk = rest[:256]
+            image.write_block(middles[-1], struct.pack("<256I", *chunk + [0] * (256 - len(chunk))))
+            rest = rest[256:]
+        doubly = image.allocate_block()
+        image.write_block(doubly, struct.pack("<256I", *middles + [0] * (256 - len(middles))))
+        inode[5 + 11], inode[5 + 12] = singly, doubly
+        inode[4] = count * fsimage.BSIZE
+        image.write_inode(inum, inode)
+        return [singly, doubly] + middles
+
+    def test_the_layout_comes_from_the_magic(self) -> None:
+        with open(self.image, "rb") as handle:
+            layout = fsimage.Image(handle).layout
+        self.assertEqual((layout.direct, layout.levels, layout.max_blocks()),
+                         (11, (1, 2), 11 + 256 + 256 * 256))
+
+    def test_a_file_through_every_level_is_consistent(self) -> None:
+        report = fsck.check(self.image)
+        self.assertEqual(report.problems, [])
+        # The root's block, the data, and singly, doubly and two middle blocks.
+        self.assertEqual(report.blocks_in_use, 1 + self.BIG_BLOCKS + 4)
+
+    def damage(self, change: Callable[[fsimage.Image], None]) -> List[str]:
+        with open(self.image, "r+b") as handle:
+            image = fsimage.Image(handle)
+            change(image)
+            image.commit()
+        return fsck.check(self.image).problems
+
+    def test_a_data_block_under_the_doubly_indirect_block_marked_free_is_reported(self) -> None:
+        middle = self.indirect[3]
+        last = struct.unpack_from("<I", self.read_block(middle), 9 * 4)[0]
+
+        def clear_bit(image: fsimage.Image) -> None:
+            bitmap = bytearray(image.read_block(image.bmapstart))
+            bitmap[last // 8] &= ~(1 << (last % 8))
+            image.write_block(image.bmapstart, bytes(bitmap))
+        self.assertIn("block {} is in use but marked free".format(last),
+                      self.damage(clear_bit))
+
+    def test_a_lost_middle_block_is_reported(self) -> None:
+        middle = self.indirect[3]
+
+        def forget_middle(image: fsimage.Image) -> None:
+            doubly = self.indirect[1]
+            image.write_block(doubly, struct.pack("<256I", self.indirect[2], *[0] * 255))
+        problems = self.damage(forget_middle)
+        self.assertIn("block {} is marked in use but no inode uses it".format(middle), problems)
+
+    def test_a_size_beyond_the_largest_file_is_reported(self) -> None:
+        def grow(image: fsimage.Image) -> None:
+            inode = image.read_inode(self.big)
+            inode[4] = (11 + 256 + 256 * 256 + 1) * fsimage.BSIZE
+            image.write_inode(self.big, inode)
+        self.assertIn("inode {} is {} bytes, more than a file can hold".format(
+            self.big, (11 + 256 + 256 * 256 + 1) * fsimage.BSIZE), self.damage(grow))
+
+    def read_block(self, number: int) -> bytes:
+        with open(self.image, "rb") as handle:
+            return fsimage.Image(handle).read_block(number)
 
 
 if __name__ == "__main__":

@@ -43,18 +43,21 @@ GRADE_PY = os.path.join(ROOT, "grade", "grade.py")
 
 # ---- a small file system image, made here ----
 
-def make_image(path: str, blocks: int = 200, inodes: int = 32, root_entries: int = 2) -> None:
+def make_image(path: str, blocks: int = 200, inodes: int = 32, root_entries: int = 2,
+               magic: int = fsimage.FSMAGIC) -> None:
     """Write a Kiln file system: boot, superblock, 2 log blocks, inodes, bitmap, data.
 
     The root directory holds "." and ".." and then files f2, f3, ... (without
-    inodes of their own) up to root_entries entries.
+    inodes of their own) up to root_entries entries. magic chooses the
+    layout of the inodes' addresses (fsimage.LAYOUTS). At most 8192 blocks:
+    the bitmap has one block.
     """
     inode_blocks = (inodes + fsimage.IPB - 1) // fsimage.IPB
     inodestart = 4
     bmapstart = inodestart + inode_blocks
     first_data = bmapstart + 1
     image = bytearray(blocks * fsimage.BSIZE)
-    fsimage.SUPERBLOCK.pack_into(image, fsimage.BSIZE, fsimage.FSMAGIC, blocks,
+    fsimage.SUPERBLOCK.pack_into(image, fsimage.BSIZE, magic, blocks,
                                  blocks - first_data, inodes, 2, 2, inodestart, bmapstart)
     root_blocks = [first_data + i for i in range((root_entries * 16 + 1023) // 1024)]
     addrs = root_blocks + [0] * (13 - len(root_blocks))

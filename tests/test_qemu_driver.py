@@ -402,6 +402,48 @@ class CleanupTests(DriverTestCase):
         session.close()
 
 
+class SparseCopyTests(unittest.TestCase):
+    """A session's private disk is a sparse copy: same bytes, holes left as holes."""
+
+    def setUp(self) -> None:
+        self.scratch = tempfile.mkdtemp(prefix="kiln-sparse-test-")
+        self.addCleanup(shutil.rmtree, self.scratch, True)
+
+    def make_sparse(self, path: str, size: int, pieces: List[int]) -> bytes:
+        """A file of size bytes, holes but for 4 KB of data at each offset in pieces."""
+        with open(path, "wb") as image:
+            for offset in pieces:
+                image.seek(offset)
+                image.write(bytes([offset % 251 + 1]) * 4096)
+            image.truncate(size)
+        with open(path, "rb") as image:
+            return image.read()
+
+    def test_the_copy_has_the_same_bytes_and_size(self) -> None:
+        source, dest = (os.path.join(self.scratch, name) for name in ("a.img", "b.img"))
+        size = 64 * 1024 * 1024 + 3000
+        content = self.make_sparse(source, size, [0, 5 * 1024 * 1024, size - 4096])
+        qemu.sparse_copy(source, dest)
+        with open(dest, "rb") as copy:
+            self.assertEqual(copy.read(), content)
+
+    def test_holes_stay_holes(self) -> None:
+        source, dest = (os.path.join(self.scratch, name) for name in ("a.img", "b.img"))
+        self.make_sparse(source, 64 * 1024 * 1024, [1024 * 1024])
+        qemu.sparse_copy(source, dest)
+        allocated = os.stat(dest).st_blocks * 512
+        self.assertLess(allocated, 1024 * 1024, "the copy is not sparse")
+
+    def test_zeros_written_out_become_holes_too(self) -> None:
+        source, dest = (os.path.join(self.scratch, name) for name in ("a.img", "b.img"))
+        with open(source, "wb") as image:
+            image.write(bytes(8 * 1024 * 1024) + b"end")
+        qemu.sparse_copy(source, dest)
+        with open(dest, "rb") as copy:
+            self.assertEqual(copy.read(), bytes(8 * 1024 * 1024) + b"end")
+        self.assertLess(os.stat(dest).st_blocks * 512, 1024 * 1024)
+
+
 class RunnerTests(DriverTestCase):
     """tests/run_tests.py's usertests check and report, against the fake QEMU."""
 

@@ -35,8 +35,18 @@
 #define READ_BLOCKS 4
 #define READ_PASSES 24      /* times each reader reads its file */
 #define MAX_BCACHE_TAS 500  /* the bcache test-and-sets `contention` allows */
+#if LAB_BIGFILE
+/*
+ * With large files the cache has hundreds of buffers, more than a file
+ * holds through its singly-indirect block, which is all the bigfile lab's
+ * starter can write: more evictors, each with a file of that size.
+ */
+#define EVICT_BLOCKS (NDIRECT + NINDIRECT)
+#define EVICTORS ((3 * NBUF + EVICT_BLOCKS - 1) / EVICT_BLOCKS)
+#else
 #define EVICTORS 2          /* processes in `evict` */
 #define EVICT_BLOCKS (3 * NBUF)  /* the size of each of their files */
+#endif
 #define EVICT_PASSES 3
 #define CHURNERS 4          /* processes in `churn` */
 #define CHURN_FILES 12      /* files each of them makes */

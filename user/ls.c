@@ -5,7 +5,8 @@
  *   NAME           TYPE INODE SIZE
  *
  * NAME is the last element of the path, in a column DIRSIZ wide; TYPE is
- * the T_ number from kernel/stat.h.
+ * the T_ number from kernel/stat.h. Each entry is described as itself
+ * (see stat_entry).
  */
 #include "kernel/types.h"
 #include "kernel/param.h"
@@ -42,6 +43,24 @@ describe(const char *name, const struct stat *st)
   printf("%-*s %d %u %lu\n", DIRSIZ, name, st->type, st->ino, st->size);
 }
 
+/* stat() for a directory entry, describing the entry itself. */
+static int
+stat_entry(const char *path, struct stat *st)
+{
+#if LAB_BIGFILE
+  /* O_NOFOLLOW: a symbolic link is described, not what it leads to. */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+  if (fd < 0)
+    return -1;
+  int r = fstat(fd, st);
+  close(fd);
+  return r;
+#else
+  return stat(path, st);
+#endif
+}
+
 /*
  * One line per entry of the directory open as fd. The entries are looked
  * up through dir/NAME, which needs room in a path buffer.
@@ -67,7 +86,7 @@ describe_entries(int fd, const char *dir)
     memmove(name, entry.name, DIRSIZ);
     name[DIRSIZ] = 0;
     strcpy(path + prefix, name);
-    if (stat(path, &st) < 0)
+    if (stat_entry(path, &st) < 0)
       complain("cannot stat", path);
     else
       describe(name, &st);

@@ -39,6 +39,9 @@ int sigalarm(int ticks, void (*handler)());
 int sigreturn(void);
 int kbacktrace(void);
 #endif
+#if LAB_BIGFILE
+int symlink(const char *target, const char *path);
+#endif
 #if LAB_SHM
 struct shmid_ds;
 int shmget(int key, uint64 size, int shmflg);

@@ -133,7 +133,9 @@ static struct usertest tests[] = {
   /* slow: exhausting resources, big transfers */
   {"oomfork", test_oomfork, SLOW},
   {"bigfilerepeat", test_bigfilerepeat, SLOW},
+#if LAB_BIGFILE == 0
   {"fulldisk", test_fulldisk, SLOW},
+#endif
   {"inodes", test_inodes, SLOW},
 };
 

@@ -191,7 +191,9 @@ void test_concwrite(char *name);
 /* bigfs.c */
 void test_maxfile(char *name);
 void test_bigfilerepeat(char *name);
+#if LAB_BIGFILE == 0
 void test_fulldisk(char *name);
+#endif
 void test_inodes(char *name);
 
 /* dir.c */
